@@ -1,0 +1,271 @@
+//! Commitments: salted Poseidon chunk hashes and SHA-256 top-level commitments (native).
+//!
+//! The in-circuit twin is in [`constraints`]. Encodings (PROTOCOL.md §3–4):
+//! - an update value Δ is the digit Δ + 2^(U−1) ∈ [0, 2^U), packed with stride U;
+//! - a model value v is the digit v + 2^(Bm−1) + 2^(U−1) ∈ [0, 2^(Bm+1)), packed with
+//!   stride Bm + 1 (the extra bit lets the circuit open M_t as M_{t+1} − q without a
+//!   separate range check, see PROTOCOL.md §4);
+//! - digits are packed little-endian, `digits_per_element` per field element;
+//! - chunk hash = Poseidon(tag(kind), salt, e_1, …, e_E);
+//! - top-level commitment = SHA-256(DOMAIN(kind) ‖ be64(d) ‖ be64(K) ‖ h_0 ‖ … ‖ h_{K−1}).
+
+pub mod constraints;
+
+use ark_bn254::Fr;
+use ark_ff::Zero;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::{field::fr_to_be_bytes, params::Shape, poseidon};
+
+/// What a commitment commits to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A global model.
+    Model,
+    /// A client update.
+    Update,
+}
+
+impl Kind {
+    /// Label hashed into the chunk-hash domain tag.
+    pub fn chunk_label(self) -> &'static str {
+        match self {
+            Kind::Model => "zkfl/v1/model-chunk",
+            Kind::Update => "zkfl/v1/update-chunk",
+        }
+    }
+
+    /// Label whose SHA-256 is the top-level commitment's domain prefix.
+    pub fn commitment_label(self) -> &'static str {
+        match self {
+            Kind::Model => "zkfl/v1/model-commitment",
+            Kind::Update => "zkfl/v1/update-commitment",
+        }
+    }
+
+    /// Bit width of one digit.
+    pub fn stride(self, shape: &Shape) -> u32 {
+        match self {
+            Kind::Model => shape.model_stride(),
+            Kind::Update => shape.update_stride(),
+        }
+    }
+
+    /// Digits per packed element.
+    pub fn digits_per_element(self, shape: &Shape) -> usize {
+        match self {
+            Kind::Model => shape.model_digits_per_element(),
+            Kind::Update => shape.update_digits_per_element(),
+        }
+    }
+
+    /// Offset added to a value to make its digit: 2^(U−1) for updates,
+    /// 2^(Bm−1) + 2^(U−1) for models.
+    pub fn digit_offset(self, shape: &Shape) -> i64 {
+        let half_u = 1i64 << (shape.update_bits - 1);
+        match self {
+            Kind::Model => (1i64 << (shape.model_bits - 1)) + half_u,
+            Kind::Update => half_u,
+        }
+    }
+
+    /// The range values of this kind must lie in.
+    pub fn value_range(self, shape: &Shape) -> (i64, i64) {
+        match self {
+            Kind::Model => (shape.model_min(), shape.model_max()),
+            Kind::Update => (shape.update_min(), shape.update_max()),
+        }
+    }
+}
+
+/// Label of the norm accumulator's domain tag.
+pub const ACC_LABEL: &str = "zkfl/v1/norm-accumulator";
+
+/// Why a value cannot be committed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CommitError {
+    /// A value outside the shape's range for its kind.
+    #[error("{kind:?} value {value} at index {index} is outside [{min}, {max}]")]
+    OutOfRange {
+        /// Model or update.
+        kind: Kind,
+        /// Index in the flattened parameter vector.
+        index: usize,
+        /// The value.
+        value: i64,
+        /// Lower bound.
+        min: i64,
+        /// Upper bound.
+        max: i64,
+    },
+    /// The number of chunk salts does not match the number of chunks.
+    #[error("expected {expected} chunk salts, got {got}")]
+    SaltCount {
+        /// ceil(d/m).
+        expected: usize,
+        /// Salts given.
+        got: usize,
+    },
+    /// An empty parameter vector.
+    #[error("cannot commit to an empty parameter vector")]
+    Empty,
+}
+
+/// Packs one chunk's values (exactly `shape.chunk` of them, already padded) into field
+/// elements. Values must be in range (see [`check_range`]).
+pub fn pack(shape: &Shape, kind: Kind, values: &[i64]) -> Vec<Fr> {
+    debug_assert_eq!(values.len(), shape.chunk);
+    let offset = kind.digit_offset(shape);
+    let stride = kind.stride(shape);
+    values
+        .chunks(kind.digits_per_element(shape))
+        .map(|group| {
+            // Horner from the most significant digit; digits < 2^stride ≤ 2^61.
+            let radix = Fr::from(1u64 << stride);
+            group.iter().rev().fold(Fr::zero(), |acc, &v| {
+                acc * radix + Fr::from((v + offset) as u64)
+            })
+        })
+        .collect()
+}
+
+/// Checks every value against the shape's range for `kind`.
+///
+/// # Errors
+/// [`CommitError::OutOfRange`] for the first offending value; `first_index` is added to the
+/// reported index.
+pub fn check_range(
+    shape: &Shape,
+    kind: Kind,
+    values: &[i64],
+    first_index: usize,
+) -> Result<(), CommitError> {
+    let (min, max) = kind.value_range(shape);
+    match values.iter().position(|v| !(min..=max).contains(v)) {
+        Some(i) => Err(CommitError::OutOfRange {
+            kind,
+            index: first_index + i,
+            value: values[i],
+            min,
+            max,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Poseidon chunk hash of one padded chunk.
+pub fn chunk_hash(shape: &Shape, kind: Kind, salt: Fr, values: &[i64]) -> Fr {
+    let mut input = Vec::with_capacity(2 + shape.chunk);
+    input.push(poseidon::domain_tag(kind.chunk_label()));
+    input.push(salt);
+    input.extend(pack(shape, kind, values));
+    poseidon::hash(&input)
+}
+
+/// The norm accumulator Poseidon(tag, salt, S_1, …, S_n).
+pub fn accumulator(salt: Fr, sums: &[u128]) -> Fr {
+    let mut input = Vec::with_capacity(2 + sums.len());
+    input.push(poseidon::domain_tag(ACC_LABEL));
+    input.push(salt);
+    input.extend(sums.iter().map(|&s| Fr::from(s)));
+    poseidon::hash(&input)
+}
+
+/// Iterates over the chunks of `values`, each zero-padded to `shape.chunk`.
+pub fn padded_chunks<'a>(
+    shape: &'a Shape,
+    values: &'a [i64],
+) -> impl Iterator<Item = Vec<i64>> + 'a {
+    values.chunks(shape.chunk).map(move |c| {
+        let mut v = c.to_vec();
+        v.resize(shape.chunk, 0);
+        v
+    })
+}
+
+/// A 32-byte top-level commitment.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Commitment(pub [u8; 32]);
+
+impl std::fmt::Debug for Commitment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Commitment({self})")
+    }
+}
+
+impl std::fmt::Display for Commitment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "0x{}", hex::encode(self.0))
+    }
+}
+
+impl std::str::FromStr for Commitment {
+    type Err = crate::field::FieldError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        crate::field::parse_hex32(s).map(Commitment)
+    }
+}
+
+impl Serialize for Commitment {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for Commitment {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// SHA-256 top-level commitment over a parameter count and its chunk hashes.
+pub fn commitment(kind: Kind, d: u64, chunk_hashes: &[Fr]) -> Commitment {
+    let mut h = Sha256::new();
+    h.update(Sha256::digest(kind.commitment_label().as_bytes()));
+    h.update(d.to_be_bytes());
+    h.update((chunk_hashes.len() as u64).to_be_bytes());
+    for c in chunk_hashes {
+        h.update(fr_to_be_bytes(c));
+    }
+    Commitment(h.finalize().into())
+}
+
+/// Commits to a whole parameter vector with one salt per chunk; returns the chunk hashes
+/// and the top-level commitment.
+///
+/// # Errors
+/// [`CommitError`] for an empty vector, a wrong salt count or an out-of-range value.
+pub fn commit(
+    shape: &Shape,
+    kind: Kind,
+    values: &[i64],
+    salts: &[Fr],
+) -> Result<(Vec<Fr>, Commitment), CommitError> {
+    if values.is_empty() {
+        return Err(CommitError::Empty);
+    }
+    let k = shape.num_chunks(values.len());
+    if salts.len() != k {
+        return Err(CommitError::SaltCount {
+            expected: k,
+            got: salts.len(),
+        });
+    }
+    check_range(shape, kind, values, 0)?;
+    let hashes: Vec<Fr> = padded_chunks(shape, values)
+        .zip(salts)
+        .map(|(chunk, salt)| chunk_hash(shape, kind, *salt, &chunk))
+        .collect();
+    let c = commitment(kind, values.len() as u64, &hashes);
+    Ok((hashes, c))
+}
+
+/// The canonical commitment of an empty slot: d zero updates with zero salts.
+pub fn empty_update_commitment(shape: &Shape, d: usize) -> (Vec<Fr>, Commitment) {
+    let k = shape.num_chunks(d);
+    commit(shape, Kind::Update, &vec![0; d], &vec![Fr::zero(); k])
+        .expect("zero updates are in range")
+}

@@ -1,0 +1,201 @@
+//! The circuit shape: every parameter that changes the constraint system.
+//!
+//! One Groth16 key pair exists per [`Shape`]; the shape is serialised into every key
+//! and bundle so that a verifier never checks a proof against the wrong statement.
+
+use serde::{Deserialize, Serialize};
+
+/// Bits of a packed field element we fill with digits. BN254's Fr has 254 bits; staying at
+/// 252 keeps every packed element far below the modulus, so packing is injective as long as
+/// each digit is range-checked.
+pub const PACK_CAPACITY_BITS: u32 = 252;
+
+/// Every parameter of the chunk circuit (see `docs/PROTOCOL.md` §1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Shape {
+    /// Client slots per round (n). Empty slots carry weight 0.
+    pub slots: usize,
+    /// Parameters per chunk (m).
+    pub chunk: usize,
+    /// Fixed-point fractional bits (f).
+    pub frac_bits: u32,
+    /// Updates are signed integers with |Δ| < 2^(U−1) (U).
+    pub update_bits: u32,
+    /// Model values are signed integers in [−2^(Bm−1), 2^(Bm−1)) (Bm).
+    pub model_bits: u32,
+    /// Every weight and the total weight are < 2^Wb (Wb).
+    pub weight_bits: u32,
+    /// B₂² and every running sum of squares are < 2^Nb (Nb).
+    pub norm_bits: u32,
+}
+
+/// A shape that cannot be used, with the reason.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+#[error("invalid circuit shape: {0}")]
+pub struct ShapeError(pub String);
+
+impl Shape {
+    /// Default fractional bits.
+    pub const DEFAULT_FRAC_BITS: u32 = 16;
+    /// Default update width.
+    pub const DEFAULT_UPDATE_BITS: u32 = 16;
+    /// Default model width.
+    pub const DEFAULT_MODEL_BITS: u32 = 32;
+    /// Default weight width.
+    pub const DEFAULT_WEIGHT_BITS: u32 = 16;
+    /// Default norm width.
+    pub const DEFAULT_NORM_BITS: u32 = 64;
+
+    /// A shape with `slots` client slots, chunks of `chunk` parameters and default widths.
+    pub fn new(slots: usize, chunk: usize) -> Self {
+        Self {
+            slots,
+            chunk,
+            frac_bits: Self::DEFAULT_FRAC_BITS,
+            update_bits: Self::DEFAULT_UPDATE_BITS,
+            model_bits: Self::DEFAULT_MODEL_BITS,
+            weight_bits: Self::DEFAULT_WEIGHT_BITS,
+            norm_bits: Self::DEFAULT_NORM_BITS,
+        }
+    }
+
+    /// Checks that every integer relation the circuit proves stays far below the field
+    /// modulus (so no equation can wrap around) and that the widths fit `i64`/`u128`.
+    ///
+    /// # Errors
+    /// A [`ShapeError`] naming the offending parameter.
+    pub fn validate(&self) -> Result<(), ShapeError> {
+        let err = |s: String| Err(ShapeError(s));
+        if self.slots == 0 || self.slots > 1024 {
+            return err(format!("slots must be in 1..=1024, got {}", self.slots));
+        }
+        if self.chunk == 0 || self.chunk > 1 << 20 {
+            return err(format!("chunk must be in 1..=2^20, got {}", self.chunk));
+        }
+        if !(2..=32).contains(&self.update_bits) {
+            return err(format!(
+                "update bits must be in 2..=32, got {}",
+                self.update_bits
+            ));
+        }
+        // U ≤ Bm makes M_t = M_{t+1} − q fit the (Bm+1)-bit model digit (PROTOCOL.md §4).
+        if self.model_bits < self.update_bits || self.model_bits > 60 {
+            return err(format!(
+                "model bits must be in {}..=60 (at least the update bits), got {}",
+                self.update_bits, self.model_bits
+            ));
+        }
+        if self.frac_bits >= self.model_bits {
+            return err(format!(
+                "frac bits ({}) must be below the model bits ({})",
+                self.frac_bits, self.model_bits
+            ));
+        }
+        if !(1..=32).contains(&self.weight_bits) {
+            return err(format!(
+                "weight bits must be in 1..=32, got {}",
+                self.weight_bits
+            ));
+        }
+        if !(2..=120).contains(&self.norm_bits) {
+            return err(format!(
+                "norm bits must be in 2..=120, got {}",
+                self.norm_bits
+            ));
+        }
+        Ok(())
+    }
+
+    /// Number of public inputs of the chunk circuit: l = 2n + 7.
+    pub fn num_public_inputs(&self) -> usize {
+        2 * self.slots + 7
+    }
+
+    /// Number of chunks for a model of `d` parameters.
+    pub fn num_chunks(&self, d: usize) -> usize {
+        d.div_ceil(self.chunk)
+    }
+
+    /// Bit width of one update digit in a packed element.
+    pub fn update_stride(&self) -> u32 {
+        self.update_bits
+    }
+
+    /// Bit width of one model digit: one more than Bm, see PROTOCOL.md §4.
+    pub fn model_stride(&self) -> u32 {
+        self.model_bits + 1
+    }
+
+    /// Update digits per packed field element.
+    pub fn update_digits_per_element(&self) -> usize {
+        (PACK_CAPACITY_BITS / self.update_stride()) as usize
+    }
+
+    /// Model digits per packed field element.
+    pub fn model_digits_per_element(&self) -> usize {
+        (PACK_CAPACITY_BITS / self.model_stride()) as usize
+    }
+
+    /// Smallest allowed update value, −2^(U−1).
+    pub fn update_min(&self) -> i64 {
+        -(1i64 << (self.update_bits - 1))
+    }
+
+    /// Largest allowed update value, 2^(U−1) − 1.
+    pub fn update_max(&self) -> i64 {
+        (1i64 << (self.update_bits - 1)) - 1
+    }
+
+    /// Smallest allowed model value, −2^(Bm−1).
+    pub fn model_min(&self) -> i64 {
+        -(1i64 << (self.model_bits - 1))
+    }
+
+    /// Largest allowed model value, 2^(Bm−1) − 1.
+    pub fn model_max(&self) -> i64 {
+        (1i64 << (self.model_bits - 1)) - 1
+    }
+
+    /// Largest allowed B∞: 2^(U−1) − 1.
+    pub fn linf_max(&self) -> u64 {
+        (1u64 << (self.update_bits - 1)) - 1
+    }
+
+    /// Largest allowed total weight: 2^Wb − 1.
+    pub fn weight_max(&self) -> u64 {
+        (1u64 << self.weight_bits) - 1
+    }
+
+    /// Largest allowed B₂² (and running sum of squares): 2^Nb − 1.
+    pub fn norm_max(&self) -> u128 {
+        (1u128 << self.norm_bits) - 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_shape_is_valid_and_packs_densely() {
+        let s = Shape::new(8, 1024);
+        s.validate().unwrap();
+        assert_eq!(s.num_public_inputs(), 23);
+        assert_eq!(s.update_digits_per_element(), 15);
+        assert_eq!(s.model_digits_per_element(), 7);
+        assert_eq!(s.num_chunks(2049), 3);
+    }
+
+    #[test]
+    fn rejects_widths_that_could_wrap() {
+        let mut s = Shape::new(2, 4);
+        s.model_bits = 8;
+        assert!(s.validate().is_err());
+        let mut s = Shape::new(0, 4);
+        assert!(s.validate().is_err());
+        s.slots = 1;
+        s.norm_bits = 200;
+        assert!(s.validate().is_err());
+    }
+}

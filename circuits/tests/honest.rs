@@ -1,0 +1,82 @@
+//! Honest witnesses satisfy the circuit on many shapes, and the in-circuit values equal
+//! the native reference.
+
+mod common;
+
+use ark_relations::gr1cs::ConstraintSynthesizer;
+use common::{random_round, Spec};
+use zkfl_circuits::{testing::synthesize, ChunkCircuit, Shape};
+
+fn assert_round_satisfied(spec: Spec) {
+    let round = random_round(spec);
+    for c in 0..round.num_chunks() {
+        let circuit = ChunkCircuit {
+            shape: spec.shape,
+            witness: round.witness(c),
+        };
+        let cs = synthesize(circuit);
+        assert!(
+            cs.is_satisfied().unwrap(),
+            "chunk {c}: {:?}",
+            cs.which_is_unsatisfied()
+        );
+        // The instance the circuit allocated is exactly the native public-input vector.
+        let inst = cs.instance_assignment().unwrap();
+        assert_eq!(&inst[1..], round.public(c).to_vec().as_slice(), "chunk {c}");
+    }
+}
+
+#[test]
+fn one_slot_single_chunk() {
+    assert_round_satisfied(Spec::new(Shape::new(1, 16), 16));
+}
+
+#[test]
+fn three_slots_padded_last_chunk_with_empty_slot() {
+    // m = 17 is not a multiple of either pack width (15 updates, 7 model values per element).
+    let mut spec = Spec::new(Shape::new(3, 17), 40);
+    spec.empty = 1;
+    assert_round_satisfied(spec);
+}
+
+#[test]
+fn eight_slots_two_empty_many_chunks() {
+    let mut spec = Spec::new(Shape::new(8, 9), 30);
+    spec.empty = 2;
+    spec.seed = 11;
+    assert_round_satisfied(spec);
+}
+
+#[test]
+fn extreme_bound_values_are_satisfiable() {
+    // B∞ at its maximum 2^(U−1) − 1 with updates at ±B∞.
+    let shape = Shape::new(2, 8);
+    let mut input = common::random_input(Spec {
+        linf: shape.linf_max(),
+        ..Spec::new(shape, 8)
+    });
+    input.slots[0].update = vec![shape.linf_max() as i64; 8];
+    input.slots[1].update = vec![-(shape.linf_max() as i64); 8];
+    let round = zkfl_circuits::Round::build(input).unwrap();
+    let cs = synthesize(ChunkCircuit {
+        shape,
+        witness: round.witness(0),
+    });
+    assert!(cs.is_satisfied().unwrap());
+}
+
+#[test]
+fn blank_circuit_synthesises_for_setup() {
+    let shape = Shape::new(3, 10);
+    let cs = ark_relations::gr1cs::ConstraintSystem::new_ref();
+    cs.set_mode(ark_relations::gr1cs::SynthesisMode::Setup);
+    ChunkCircuit::blank(shape)
+        .generate_constraints(cs.clone())
+        .unwrap();
+    let honest = synthesize(ChunkCircuit {
+        shape,
+        witness: random_round(Spec::new(shape, 10)).witness(0),
+    });
+    assert_eq!(cs.num_constraints(), honest.num_constraints());
+    assert_eq!(cs.num_instance_variables(), shape.num_public_inputs() + 1);
+}

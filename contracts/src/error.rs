@@ -1,0 +1,88 @@
+//! Errors of the zkfl-contracts library.
+
+use std::path::PathBuf;
+
+use crate::revert::RevertReason;
+
+/// Everything that can go wrong while rendering, compiling, encoding or executing contracts.
+#[derive(Debug, thiserror::Error)]
+pub enum ContractsError {
+    /// The verifying key does not belong to a chunk circuit with the requested slot count.
+    #[error(
+        "verifying key has {got} public inputs, but a chunk circuit with {slots} slots has \
+         l = 2n + 7 = {expected}; export the key of the matching shape"
+    )]
+    VkShape {
+        /// Requested client slots n.
+        slots: usize,
+        /// l = 2n + 7.
+        expected: usize,
+        /// Inputs the key actually has (`gamma_abc_g1.len() - 1`).
+        got: usize,
+    },
+    /// Round data whose parts do not fit together (e.g. K proofs but K + 2 hashes).
+    #[error("inconsistent round data: {0}")]
+    RoundShape(String),
+    /// askama failed to render a template.
+    #[error("rendering {template}: {source}")]
+    Render {
+        /// Template file name.
+        template: &'static str,
+        /// Cause.
+        source: askama::Error,
+    },
+    /// The npm toolchain is not installed next to the contracts.
+    #[error(
+        "solc is not installed: {missing} does not exist; run `npm ci` in {dir} \
+         (needs node and the committed package-lock.json)"
+    )]
+    SolcMissing {
+        /// The contracts directory that should hold node_modules.
+        dir: PathBuf,
+        /// The file that was looked for.
+        missing: PathBuf,
+    },
+    /// Spawning or talking to `node` failed.
+    #[error("running `node {script}`: {source}")]
+    Node {
+        /// Script that was run.
+        script: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// solc reported errors (or the node script failed).
+    #[error("solc failed:\n{0}")]
+    Compile(String),
+    /// solc's standard-JSON output could not be parsed.
+    #[error("unexpected solc output: {0}")]
+    SolcOutput(String),
+    /// The EVM itself failed (invalid transaction, database error).
+    #[error("EVM error: {0}")]
+    Evm(String),
+    /// A call or deployment reverted.
+    #[error("{what} reverted: {reason}")]
+    Reverted {
+        /// What was executed.
+        what: String,
+        /// Decoded revert data.
+        reason: RevertReason,
+    },
+    /// A call or deployment halted (out of gas, invalid opcode, code too large, ...).
+    #[error("{what} halted: {reason}")]
+    Halted {
+        /// What was executed.
+        what: String,
+        /// revm's halt reason.
+        reason: String,
+    },
+    /// Gas measurement needs at least as many valid samples as the largest batch.
+    #[error(
+        "gas measurement for batches up to k = {needed} needs {needed} valid proofs, got {got}"
+    )]
+    NotEnoughSamples {
+        /// Samples required.
+        needed: usize,
+        /// Samples given.
+        got: usize,
+    },
+}

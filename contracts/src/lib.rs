@@ -1,0 +1,33 @@
+//! On-chain verification for zkfl: the Solidity Groth16 verifier and round registry.
+//!
+//! This crate turns a chunk-circuit verifying key into `ZkflVerifier.sol` (VK baked in,
+//! single and batched verification), ships the shape-independent `ZkflRoundRegistry.sol`
+//! that inherits it, encodes calldata from arkworks types (shared with the `zkfl` CLI),
+//! compiles with the pinned npm `solc` and runs the result in an in-process EVM (revm).
+//!
+//! The public-input layout and the commitment format are fixed by `docs/PROTOCOL.md`
+//! (sections 2 and 3); [`round::RoundPublic::chunk_inputs`] and
+//! [`round::top_level_commitment`] implement them on the Rust side and the registry
+//! recomputes the same values from calldata.
+//!
+//! Toolchain: `npm ci` in `contracts/` installs `solc` (and anvil) at the versions pinned in
+//! `contracts/package-lock.json`; [`solc::Solc`] fails with that instruction if it is missing.
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod encode;
+mod error;
+pub mod evm;
+pub mod gas;
+pub mod render;
+pub mod revert;
+pub mod round;
+pub mod solc;
+
+pub use error::ContractsError;
+
+/// Number of public inputs of the chunk circuit with `slots` client slots: l = 2n + 7
+/// (docs/PROTOCOL.md section 2).
+pub const fn num_public_inputs(slots: usize) -> usize {
+    2 * slots + 7
+}

@@ -1,0 +1,260 @@
+//! Decoding of the custom errors the zkfl contracts revert with.
+//!
+//! The signature strings here are the single source of the selectors: the verifier template
+//! renders its assembly-level selectors from them, and a test compares them with the errors
+//! in solc's ABI output.
+
+use std::fmt;
+
+use alloy_primitives::{Address, U256};
+
+use crate::encode::selector;
+
+/// Every custom error of ZkflVerifier and ZkflRoundRegistry, as Solidity signatures.
+pub const ERROR_SIGNATURES: &[&str] = &[
+    SIG_PROOF_INVALID,
+    SIG_NOT_IN_FIELD,
+    "EmptyBatch()",
+    "BatchLengthMismatch(uint256,uint256)",
+    "NotCoordinator(address)",
+    "NotOwner(address)",
+    "ZeroAddress()",
+    "UnexpectedRound(uint256,uint256)",
+    "PreviousModelMismatch(bytes32,bytes32)",
+    "ArrayLengthMismatch(uint256,uint256,uint256)",
+    "WeightOutOfRange(uint256)",
+    "TotalWeightOutOfRange(uint256)",
+    "InvalidShape()",
+];
+
+pub(crate) const SIG_PROOF_INVALID: &str = "ProofInvalid()";
+pub(crate) const SIG_NOT_IN_FIELD: &str = "PublicInputNotInField(uint256)";
+
+/// Why a zkfl contract call reverted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RevertReason {
+    /// A proof failed the pairing check or contains an invalid point.
+    ProofInvalid,
+    /// Public input `index` is >= r (in a batch: proof * l + input).
+    PublicInputNotInField {
+        /// Index of the offending input.
+        index: U256,
+    },
+    /// A batch with no proofs.
+    EmptyBatch,
+    /// Different numbers of proofs and input vectors.
+    BatchLengthMismatch {
+        /// Proofs.
+        proofs: U256,
+        /// Input vectors.
+        inputs: U256,
+    },
+    /// The submitter is not the coordinator.
+    NotCoordinator {
+        /// msg.sender.
+        caller: Address,
+    },
+    /// The caller is not the owner.
+    NotOwner {
+        /// msg.sender.
+        caller: Address,
+    },
+    /// Zero address given as owner or coordinator.
+    ZeroAddress,
+    /// Replayed or skipped round.
+    UnexpectedRound {
+        /// lastRound + 1.
+        expected: U256,
+        /// Submitted index.
+        got: U256,
+    },
+    /// The previous-model commitment does not match the stored one.
+    PreviousModelMismatch {
+        /// Stored C_t.
+        stored: [u8; 32],
+        /// Recomputed from the submitted chunk hashes.
+        computed: [u8; 32],
+    },
+    /// A round array has the wrong length (field: 0 old hashes, 1 new hashes, 2 update
+    /// hashes, 3 accumulators, 4 proofs).
+    ArrayLengthMismatch {
+        /// Which array.
+        field: U256,
+        /// Expected length.
+        expected: U256,
+        /// Submitted length.
+        got: U256,
+    },
+    /// A weight >= 2^Wb.
+    WeightOutOfRange {
+        /// Slot index.
+        index: U256,
+    },
+    /// W = 0 or W >= 2^Wb.
+    TotalWeightOutOfRange {
+        /// W.
+        total: U256,
+    },
+    /// Bad constructor shape.
+    InvalidShape,
+    /// A Solidity panic (`Panic(uint256)`), e.g. arithmetic overflow.
+    Panic(U256),
+    /// Empty revert data (e.g. a failed sha256 precompile call).
+    Empty,
+    /// Anything else, raw.
+    Unknown(Vec<u8>),
+}
+
+fn word(data: &[u8], i: usize) -> Option<[u8; 32]> {
+    data.get(4 + 32 * i..4 + 32 * (i + 1))?.try_into().ok()
+}
+
+fn uint(data: &[u8], i: usize) -> Option<U256> {
+    word(data, i).map(U256::from_be_bytes)
+}
+
+fn address(data: &[u8], i: usize) -> Option<Address> {
+    word(data, i).map(|w| Address::from_slice(&w[12..]))
+}
+
+impl RevertReason {
+    /// Decodes revert data. Unknown selectors and malformed arguments give [`Self::Unknown`].
+    pub fn decode(data: &[u8]) -> Self {
+        if data.is_empty() {
+            return Self::Empty;
+        }
+        Self::try_decode(data).unwrap_or_else(|| Self::Unknown(data.to_vec()))
+    }
+
+    fn try_decode(d: &[u8]) -> Option<Self> {
+        let sel: [u8; 4] = d.get(..4)?.try_into().ok()?;
+        let is = |sig: &str| selector(sig) == sel;
+        let arity = |n: usize| d.len() == 4 + 32 * n;
+        let r = if is(SIG_PROOF_INVALID) && arity(0) {
+            Self::ProofInvalid
+        } else if is(SIG_NOT_IN_FIELD) && arity(1) {
+            Self::PublicInputNotInField { index: uint(d, 0)? }
+        } else if is("EmptyBatch()") && arity(0) {
+            Self::EmptyBatch
+        } else if is("BatchLengthMismatch(uint256,uint256)") && arity(2) {
+            Self::BatchLengthMismatch {
+                proofs: uint(d, 0)?,
+                inputs: uint(d, 1)?,
+            }
+        } else if is("NotCoordinator(address)") && arity(1) {
+            Self::NotCoordinator {
+                caller: address(d, 0)?,
+            }
+        } else if is("NotOwner(address)") && arity(1) {
+            Self::NotOwner {
+                caller: address(d, 0)?,
+            }
+        } else if is("ZeroAddress()") && arity(0) {
+            Self::ZeroAddress
+        } else if is("UnexpectedRound(uint256,uint256)") && arity(2) {
+            Self::UnexpectedRound {
+                expected: uint(d, 0)?,
+                got: uint(d, 1)?,
+            }
+        } else if is("PreviousModelMismatch(bytes32,bytes32)") && arity(2) {
+            Self::PreviousModelMismatch {
+                stored: word(d, 0)?,
+                computed: word(d, 1)?,
+            }
+        } else if is("ArrayLengthMismatch(uint256,uint256,uint256)") && arity(3) {
+            Self::ArrayLengthMismatch {
+                field: uint(d, 0)?,
+                expected: uint(d, 1)?,
+                got: uint(d, 2)?,
+            }
+        } else if is("WeightOutOfRange(uint256)") && arity(1) {
+            Self::WeightOutOfRange { index: uint(d, 0)? }
+        } else if is("TotalWeightOutOfRange(uint256)") && arity(1) {
+            Self::TotalWeightOutOfRange { total: uint(d, 0)? }
+        } else if is("InvalidShape()") && arity(0) {
+            Self::InvalidShape
+        } else if is("Panic(uint256)") && arity(1) {
+            Self::Panic(uint(d, 0)?)
+        } else {
+            return None;
+        };
+        Some(r)
+    }
+}
+
+impl fmt::Display for RevertReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::ProofInvalid => write!(f, "ProofInvalid(): a chunk proof does not verify"),
+            Self::PublicInputNotInField { index } => {
+                write!(f, "PublicInputNotInField({index}): public input is not < r")
+            }
+            Self::EmptyBatch => write!(f, "EmptyBatch()"),
+            Self::BatchLengthMismatch { proofs, inputs } => {
+                write!(
+                    f,
+                    "BatchLengthMismatch({proofs} proofs, {inputs} input vectors)"
+                )
+            }
+            Self::NotCoordinator { caller } => write!(
+                f,
+                "NotCoordinator({caller}): only the coordinator may submit"
+            ),
+            Self::NotOwner { caller } => write!(f, "NotOwner({caller})"),
+            Self::ZeroAddress => write!(f, "ZeroAddress()"),
+            Self::UnexpectedRound { expected, got } => {
+                write!(
+                    f,
+                    "UnexpectedRound(expected {expected}, got {got}): replayed or skipped round"
+                )
+            }
+            Self::PreviousModelMismatch { stored, computed } => write!(
+                f,
+                "PreviousModelMismatch(stored 0x{}, computed 0x{})",
+                hex::encode(stored),
+                hex::encode(computed)
+            ),
+            Self::ArrayLengthMismatch {
+                field,
+                expected,
+                got,
+            } => {
+                write!(
+                    f,
+                    "ArrayLengthMismatch(field {field}, expected {expected}, got {got})"
+                )
+            }
+            Self::WeightOutOfRange { index } => write!(f, "WeightOutOfRange(slot {index})"),
+            Self::TotalWeightOutOfRange { total } => {
+                write!(f, "TotalWeightOutOfRange(W = {total})")
+            }
+            Self::InvalidShape => write!(f, "InvalidShape()"),
+            Self::Panic(code) => write!(f, "Panic(0x{code:x})"),
+            Self::Empty => write!(f, "revert without data"),
+            Self::Unknown(d) => write!(f, "unknown revert data 0x{}", hex::encode(d)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_errors_with_arguments() {
+        let mut d = selector("UnexpectedRound(uint256,uint256)").to_vec();
+        d.extend(U256::from(2).to_be_bytes::<32>());
+        d.extend(U256::from(5).to_be_bytes::<32>());
+        assert_eq!(
+            RevertReason::decode(&d),
+            RevertReason::UnexpectedRound {
+                expected: U256::from(2),
+                got: U256::from(5)
+            }
+        );
+        // A truncated argument list is not silently accepted.
+        d.truncate(40);
+        assert!(matches!(RevertReason::decode(&d), RevertReason::Unknown(_)));
+        assert_eq!(RevertReason::decode(&[]), RevertReason::Empty);
+    }
+}

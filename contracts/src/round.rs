@@ -1,0 +1,342 @@
+//! A round as the registry sees it: public values, commitments and `submitRound` calldata.
+
+use alloy_dyn_abi::DynSolValue;
+use alloy_primitives::{Address, B256, U256};
+use ark_bn254::{Bn254, Fr};
+use ark_groth16::Proof;
+use sha2::{Digest, Sha256};
+
+use crate::encode::{fr_to_word, function_calldata, proof_to_words, uint, uint_array, ProofWords};
+use crate::ContractsError;
+
+/// Which kind of vector a top-level commitment covers (docs/PROTOCOL.md section 3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommitmentKind {
+    /// A global model M_t.
+    Model,
+    /// A client update Delta_i.
+    Update,
+}
+
+impl CommitmentKind {
+    fn domain_string(self) -> &'static [u8] {
+        match self {
+            Self::Model => b"zkfl/v1/model-commitment",
+            Self::Update => b"zkfl/v1/update-commitment",
+        }
+    }
+
+    /// DOMAIN(kind) = SHA-256 of the ASCII tag.
+    pub fn domain(self) -> [u8; 32] {
+        Sha256::digest(self.domain_string()).into()
+    }
+}
+
+/// C = SHA-256(DOMAIN(kind) || be64(d) || be64(K) || h_0 || ... || h_{K-1}), each h_c as a
+/// 32-byte big-endian integer, K = `chunk_hashes.len()`.
+pub fn top_level_commitment(kind: CommitmentKind, d: u64, chunk_hashes: &[Fr]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(kind.domain());
+    h.update(d.to_be_bytes());
+    h.update((chunk_hashes.len() as u64).to_be_bytes());
+    for c in chunk_hashes {
+        h.update(fr_to_word(c).to_be_bytes::<32>());
+    }
+    h.finalize().into()
+}
+
+/// The public values of one round (everything but the proofs), as field elements.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoundPublic {
+    /// B_inf in fixed-point units.
+    pub b_inf: Fr,
+    /// B_2^2 in fixed-point units squared.
+    pub b2_sq: Fr,
+    /// w_1..w_n (0 for empty slots).
+    pub weights: Vec<Fr>,
+    /// h(M_t[c]) for every chunk c.
+    pub old_model_hashes: Vec<Fr>,
+    /// h(M_{t+1}[c]) for every chunk c.
+    pub new_model_hashes: Vec<Fr>,
+    /// h(Delta_i[c]) indexed `[slot][chunk]`.
+    pub update_hashes: Vec<Vec<Fr>>,
+    /// Norm accumulators, K + 1 of them: chunk c goes from `accumulators[c]` to `accumulators[c + 1]`.
+    pub accumulators: Vec<Fr>,
+}
+
+impl RoundPublic {
+    /// Client slots n.
+    pub fn slots(&self) -> usize {
+        self.weights.len()
+    }
+
+    /// Chunks K.
+    pub fn chunks(&self) -> usize {
+        self.old_model_hashes.len()
+    }
+
+    /// Checks that all arrays agree on n and K.
+    ///
+    /// # Errors
+    /// [`ContractsError::RoundShape`] naming the first array of the wrong length.
+    pub fn check_shape(&self) -> Result<(), ContractsError> {
+        let (n, k) = (self.slots(), self.chunks());
+        let bad = |what: &str, expected: usize, got: usize| {
+            Err(ContractsError::RoundShape(format!(
+                "{what} has {got} entries, expected {expected} (n = {n} slots, K = {k} chunks)"
+            )))
+        };
+        if self.new_model_hashes.len() != k {
+            return bad("new_model_hashes", k, self.new_model_hashes.len());
+        }
+        if self.update_hashes.len() != n {
+            return bad("update_hashes (slots)", n, self.update_hashes.len());
+        }
+        if let Some((i, u)) = self
+            .update_hashes
+            .iter()
+            .enumerate()
+            .find(|(_, u)| u.len() != k)
+        {
+            return bad(&format!("update_hashes[{i}]"), k, u.len());
+        }
+        if self.accumulators.len() != k + 1 {
+            return bad("accumulators", k + 1, self.accumulators.len());
+        }
+        Ok(())
+    }
+
+    /// Public inputs of chunk `c` in the order of docs/PROTOCOL.md section 2:
+    /// c, B_inf, B_2^2, w_1..w_n, h(M_t[c]), h(M_{t+1}[c]), h(Delta_1[c])..h(Delta_n[c]),
+    /// acc_in, acc_out.
+    ///
+    /// # Panics
+    /// If `c >= K` or the arrays are inconsistent (call [`Self::check_shape`] first).
+    pub fn chunk_inputs(&self, c: usize) -> Vec<Fr> {
+        let mut v = Vec::with_capacity(crate::num_public_inputs(self.slots()));
+        v.push(Fr::from(c as u64));
+        v.push(self.b_inf);
+        v.push(self.b2_sq);
+        v.extend_from_slice(&self.weights);
+        v.push(self.old_model_hashes[c]);
+        v.push(self.new_model_hashes[c]);
+        v.extend(self.update_hashes.iter().map(|u| u[c]));
+        v.push(self.accumulators[c]);
+        v.push(self.accumulators[c + 1]);
+        v
+    }
+}
+
+/// `submitRound` arguments as raw words, exactly as sent. Kept separate from
+/// [`RoundPublic`] so that callers (and tests) can send values that are not canonical
+/// field elements.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoundCall {
+    /// Round index t (the genesis model is round 0, the first submitted round is 1).
+    pub round: U256,
+    /// B_inf.
+    pub b_inf: U256,
+    /// B_2^2.
+    pub b2_sq: U256,
+    /// w_1..w_n.
+    pub weights: Vec<U256>,
+    /// h(M_t[c]).
+    pub old_model_hashes: Vec<U256>,
+    /// h(M_{t+1}[c]).
+    pub new_model_hashes: Vec<U256>,
+    /// h(Delta_i[c]) indexed `[slot][chunk]`; sent flattened slot-major.
+    pub update_hashes: Vec<Vec<U256>>,
+    /// K + 1 accumulators.
+    pub accumulators: Vec<U256>,
+    /// One proof per chunk, in chunk order.
+    pub proofs: Vec<ProofWords>,
+}
+
+impl RoundCall {
+    /// Encodes a round from field values and the K chunk proofs (proof c for chunk c).
+    ///
+    /// # Errors
+    /// [`ContractsError::RoundShape`] if the arrays disagree or there is not one proof per chunk.
+    pub fn new(
+        round: u64,
+        public: &RoundPublic,
+        proofs: &[Proof<Bn254>],
+    ) -> Result<Self, ContractsError> {
+        public.check_shape()?;
+        if proofs.len() != public.chunks() {
+            return Err(ContractsError::RoundShape(format!(
+                "{} proofs for {} chunks",
+                proofs.len(),
+                public.chunks()
+            )));
+        }
+        let words = |v: &[Fr]| v.iter().map(fr_to_word).collect::<Vec<_>>();
+        Ok(Self {
+            round: U256::from(round),
+            b_inf: fr_to_word(&public.b_inf),
+            b2_sq: fr_to_word(&public.b2_sq),
+            weights: words(&public.weights),
+            old_model_hashes: words(&public.old_model_hashes),
+            new_model_hashes: words(&public.new_model_hashes),
+            update_hashes: public.update_hashes.iter().map(|u| words(u)).collect(),
+            accumulators: words(&public.accumulators),
+            proofs: proofs.iter().map(proof_to_words).collect(),
+        })
+    }
+
+    /// ABI signature of `submitRound` for `n` slots.
+    pub fn signature(slots: usize) -> String {
+        format!(
+            "submitRound((uint256,uint256,uint256,uint256[{slots}],uint256[],uint256[],uint256[],uint256[],uint256[8][]))"
+        )
+    }
+
+    /// Calldata of `submitRound(Round)`.
+    pub fn calldata(&self) -> Vec<u8> {
+        let updates: Vec<U256> = self.update_hashes.iter().flatten().copied().collect();
+        let round = DynSolValue::Tuple(vec![
+            uint(self.round),
+            uint(self.b_inf),
+            uint(self.b2_sq),
+            DynSolValue::FixedArray(uint_array(&self.weights)),
+            DynSolValue::Array(uint_array(&self.old_model_hashes)),
+            DynSolValue::Array(uint_array(&self.new_model_hashes)),
+            DynSolValue::Array(uint_array(&updates)),
+            DynSolValue::Array(uint_array(&self.accumulators)),
+            DynSolValue::Array(
+                self.proofs
+                    .iter()
+                    .map(|p| DynSolValue::FixedArray(uint_array(p)))
+                    .collect(),
+            ),
+        ]);
+        function_calldata(&Self::signature(self.weights.len()), vec![round])
+    }
+}
+
+/// Constructor arguments of `ZkflRoundRegistry`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegistryParams {
+    /// Account allowed to submit rounds.
+    pub coordinator: Address,
+    /// C_0, the commitment of the genesis model.
+    pub genesis_model: [u8; 32],
+    /// Model parameters d.
+    pub model_dim: u64,
+    /// Chunks K = ceil(d / m).
+    pub chunks: u64,
+    /// Parameters per chunk m.
+    pub chunk_size: u64,
+    /// f.
+    pub frac_bits: u8,
+    /// U.
+    pub update_bits: u8,
+    /// Bm.
+    pub model_bits: u8,
+    /// Wb.
+    pub weight_bits: u8,
+    /// Nb.
+    pub norm_bits: u8,
+}
+
+impl RegistryParams {
+    /// ABI-encoded constructor arguments, to append to the registry's creation bytecode.
+    pub fn constructor_args(&self) -> Vec<u8> {
+        let u = |x: u64, bits: usize| DynSolValue::Uint(U256::from(x), bits);
+        DynSolValue::Tuple(vec![
+            DynSolValue::Address(self.coordinator),
+            DynSolValue::FixedBytes(B256::from(self.genesis_model), 32),
+            u(self.model_dim, 64),
+            u(self.chunks, 64),
+            u(self.chunk_size, 64),
+            u(self.frac_bits.into(), 8),
+            u(self.update_bits.into(), 8),
+            u(self.model_bits.into(), 8),
+            u(self.weight_bits.into(), 8),
+            u(self.norm_bits.into(), 8),
+        ])
+        .abi_encode_params()
+    }
+}
+
+/// The `RoundAccepted` event, decoded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoundAccepted {
+    /// Round index t.
+    pub round: U256,
+    /// C_{t-1}.
+    pub prev_model: [u8; 32],
+    /// C_t.
+    pub new_model: [u8; 32],
+    /// Update commitments, one per slot.
+    pub update_commitments: Vec<[u8; 32]>,
+    /// Weights, one per slot.
+    pub weights: Vec<U256>,
+    /// [B_inf, B_2^2].
+    pub bounds: [U256; 2],
+}
+
+impl RoundAccepted {
+    /// Event signature for `n` slots.
+    pub fn signature(slots: usize) -> String {
+        format!(
+            "RoundAccepted(uint256,bytes32,bytes32,bytes32[{slots}],uint256[{slots}],uint256[2])"
+        )
+    }
+
+    /// Decodes the event from a log's topics and data, or `None` if it is not a
+    /// `RoundAccepted` of an `n`-slot registry.
+    pub fn decode(slots: usize, topics: &[B256], data: &[u8]) -> Option<Self> {
+        let sig = alloy_primitives::keccak256(Self::signature(slots).as_bytes());
+        if topics.len() != 2 || topics[0] != sig || data.len() != 32 * (4 + 2 * slots) {
+            return None;
+        }
+        let word = |i: usize| -> [u8; 32] {
+            data[32 * i..32 * (i + 1)]
+                .try_into()
+                .expect("32-byte slice")
+        };
+        Some(Self {
+            round: U256::from_be_bytes(topics[1].0),
+            prev_model: word(0),
+            new_model: word(1),
+            update_commitments: (0..slots).map(|i| word(2 + i)).collect(),
+            weights: (0..slots)
+                .map(|i| U256::from_be_bytes(word(2 + slots + i)))
+                .collect(),
+            bounds: [
+                U256::from_be_bytes(word(2 + 2 * slots)),
+                U256::from_be_bytes(word(3 + 2 * slots)),
+            ],
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commitment_follows_protocol_byte_layout() {
+        let hashes = [Fr::from(1u64), Fr::from(2u64)];
+        let mut pre = Vec::new();
+        pre.extend_from_slice(&Sha256::digest(b"zkfl/v1/update-commitment"));
+        pre.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 100]);
+        pre.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 2]);
+        let mut one = [0u8; 32];
+        one[31] = 1;
+        let mut two = [0u8; 32];
+        two[31] = 2;
+        pre.extend_from_slice(&one);
+        pre.extend_from_slice(&two);
+        let expected: [u8; 32] = Sha256::digest(&pre).into();
+        assert_eq!(
+            top_level_commitment(CommitmentKind::Update, 100, &hashes),
+            expected
+        );
+        assert_ne!(
+            top_level_commitment(CommitmentKind::Model, 100, &hashes),
+            expected
+        );
+    }
+}

@@ -1,0 +1,131 @@
+//! Shared test fixtures: a toy Groth16 circuit with the chunk circuit's public-input count,
+//! compiled contracts, and helpers.
+//!
+//! The toy circuit stands in for zkfl-circuits' ChunkCircuit where only the verifier's
+//! behaviour matters: it has l = 2n + 7 public inputs and binds every one of them
+//! (x_i * x_i = y_i, and the y_i are summed into one more witness), so a proof for one
+//! input vector does not verify for another. Its keys come from a FIXED SEED: test-only,
+//! never ship such a key (gamma/delta are then public knowledge).
+#![allow(dead_code)]
+
+use std::sync::OnceLock;
+
+use alloy_primitives::{Address, U256};
+use ark_bn254::{Bn254, Fr};
+use ark_groth16::{Groth16, Proof, ProvingKey, VerifyingKey};
+use ark_relations::gr1cs::{
+    ConstraintSynthesizer, ConstraintSystemRef, LinearCombination, SynthesisError,
+};
+use ark_snark::SNARK;
+use ark_std::rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use zkfl_contracts::render::render_sources;
+use zkfl_contracts::solc::{Artifact, Solc};
+use zkfl_contracts::{num_public_inputs, ContractsError};
+
+/// Slots used by the tests: n = 8 is the shape whose bytecode size must stay under EIP-170.
+pub const SLOTS: usize = 8;
+pub const L: usize = 2 * SLOTS + 7;
+
+#[derive(Clone)]
+pub struct ToyCircuit {
+    pub inputs: Vec<Fr>,
+}
+
+impl ConstraintSynthesizer<Fr> for ToyCircuit {
+    fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
+        let mut sum_lc = LinearCombination::zero();
+        let mut sum = Fr::from(0u64);
+        for x in self.inputs {
+            let xv = cs.new_input_variable(|| Ok(x))?;
+            let y = x * x;
+            let yv = cs.new_witness_variable(|| Ok(y))?;
+            cs.enforce_r1cs_constraint(|| xv.into(), || xv.into(), || yv.into())?;
+            sum_lc = sum_lc + yv;
+            sum += y;
+        }
+        let sv = cs.new_witness_variable(|| Ok(sum))?;
+        cs.enforce_r1cs_constraint(
+            || sum_lc,
+            || LinearCombination::from(ark_relations::gr1cs::Variable::One),
+            || sv.into(),
+        )?;
+        Ok(())
+    }
+}
+
+pub struct Toy {
+    pub pk: ProvingKey<Bn254>,
+    pub vk: VerifyingKey<Bn254>,
+}
+
+impl Toy {
+    pub fn prove(&self, inputs: &[Fr], seed: u64) -> Proof<Bn254> {
+        assert_eq!(inputs.len(), L);
+        let mut rng = ChaCha20Rng::seed_from_u64(seed);
+        let proof = Groth16::<Bn254>::prove(
+            &self.pk,
+            ToyCircuit {
+                inputs: inputs.to_vec(),
+            },
+            &mut rng,
+        )
+        .expect("toy proof");
+        // Cross-check with arkworks so an EVM rejection can only come from the contract.
+        assert!(Groth16::<Bn254>::verify(&self.vk, inputs, &proof).expect("verify"));
+        proof
+    }
+}
+
+pub fn toy() -> &'static Toy {
+    static TOY: OnceLock<Toy> = OnceLock::new();
+    TOY.get_or_init(|| {
+        let mut rng = ChaCha20Rng::seed_from_u64(0x7a6b_666c);
+        let circuit = ToyCircuit {
+            inputs: vec![Fr::from(0u64); L],
+        };
+        let (pk, vk) = Groth16::<Bn254>::circuit_specific_setup(circuit, &mut rng).expect("setup");
+        assert_eq!(vk.gamma_abc_g1.len(), num_public_inputs(SLOTS) + 1);
+        Toy { pk, vk }
+    })
+}
+
+pub fn solc() -> Solc {
+    match Solc::locate() {
+        Ok(s) => s,
+        Err(e @ ContractsError::SolcMissing { .. }) => panic!("{e}"),
+        Err(e) => panic!("locating solc: {e}"),
+    }
+}
+
+pub struct Compiled {
+    pub verifier: Artifact,
+    pub registry: Artifact,
+}
+
+/// The toy key's contracts, compiled once per test binary (solc-js takes seconds).
+pub fn compiled() -> &'static Compiled {
+    static C: OnceLock<Compiled> = OnceLock::new();
+    C.get_or_init(|| {
+        let sources = render_sources(&toy().vk, SLOTS).expect("render");
+        let mut a = solc().compile(&sources).expect("compile");
+        Compiled {
+            verifier: a.remove("ZkflVerifier").expect("ZkflVerifier artifact"),
+            registry: a
+                .remove("ZkflRoundRegistry")
+                .expect("ZkflRoundRegistry artifact"),
+        }
+    })
+}
+
+pub fn rng(seed: u64) -> ChaCha20Rng {
+    ChaCha20Rng::seed_from_u64(seed)
+}
+
+pub fn addr(b: u8) -> Address {
+    Address::repeat_byte(b)
+}
+
+pub fn r() -> U256 {
+    zkfl_contracts::encode::fr_modulus()
+}
