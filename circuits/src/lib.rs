@@ -13,14 +13,17 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod bundle;
 pub mod circuit;
 pub mod commit;
 pub mod field;
 pub mod fixed;
+pub mod keys;
 pub mod params;
 pub mod poseidon;
 pub mod round;
 pub mod statement;
+pub mod tensors;
 pub mod testing;
 
 pub use ark_bn254::{Bn254, Fr};

@@ -1,17 +1,24 @@
-//! ZkflRoundRegistry in revm: whole rounds, commitment chain and every rejection path.
+//! ZkflRoundRegistry in revm with real round proofs: zkfl-circuits' native round
+//! reference builds every public input and witness, ChunkCircuit is proven with Groth16,
+//! and the registry must accept the honest round and reject each tampering with the
+//! right custom error.
 //!
-//! Chunk proofs here are real Groth16 proofs of the toy circuit over exactly the public-input
-//! vectors the registry builds (RoundPublic::chunk_inputs, PROTOCOL.md section 2), so a
-//! rejection can only come from the contract's own checks.
+//! The keys come from a FIXED SEED: test-only, never ship such a key.
 
 mod common;
 
+use std::sync::OnceLock;
+
 use alloy_dyn_abi::DynSolValue;
 use alloy_primitives::{Address, B256, U256};
-use ark_bn254::Fr;
+use ark_bn254::{Bn254, Fr};
 use ark_ff::UniformRand;
+use ark_groth16::{Groth16, PreparedVerifyingKey, ProvingKey};
+use ark_snark::SNARK;
+use ark_std::rand::Rng;
 use common::*;
-use zkfl_contracts::encode::{fr_to_word, function_calldata as call, proof_to_words};
+use zkfl_circuits::{Bounds, ChunkCircuit, ClientSlot, Round, RoundInput, Shape};
+use zkfl_contracts::encode::{fr_to_word, function_calldata as call, proof_to_words, ProofWords};
 use zkfl_contracts::evm::{CallOutcome, Evm};
 use zkfl_contracts::revert::RevertReason;
 use zkfl_contracts::round::{
@@ -19,72 +26,207 @@ use zkfl_contracts::round::{
 };
 use zkfl_contracts::ContractsError;
 
+const M: usize = 4;
+const D: usize = 10; // K = ceil(10 / 4) = 3 chunks, the last one zero-padded
 const K: usize = 3;
-const M: u64 = 4;
-const D: u64 = 10; // K = ceil(10 / 4) = 3, last chunk padded
 
 const OWNER: u8 = 0xa0;
 const COORDINATOR: u8 = 0xc0;
 
-fn random_public(seed: u64, old_model_hashes: Vec<Fr>) -> RoundPublic {
+fn shape() -> Shape {
+    Shape::new(SLOTS, M)
+}
+
+/// Everything proven once per test binary (proving dominates the run time).
+struct Fixture {
+    compiled: Compiled,
+    /// The honest round 1 (M_0 -> M_1) and its calldata.
+    round1: Round,
+    call1: RoundCall,
+    /// The honest round 2 (M_1 -> M_2).
+    round2: Round,
+    call2: RoundCall,
+    /// Round 1 rebuilt with other accumulator salts: same hashes, other accumulators.
+    /// Chunk 1's proof of it starts from an accumulator chunk 0 of `call1` does not end in.
+    alt_acc: (Vec<U256>, ProofWords),
+}
+
+fn random_salts(rng: &mut impl Rng, count: usize) -> Vec<Fr> {
+    (0..count).map(|_| Fr::rand(rng)).collect()
+}
+
+/// Five clients with random weights and updates within B_inf, three empty slots.
+fn round_input(model: Vec<i64>, model_salts: Vec<Fr>, seed: u64) -> RoundInput {
+    let shape = shape();
     let mut rng = rng(seed);
-    let mut rand_vec = |len: usize| (0..len).map(|_| Fr::rand(&mut rng)).collect::<Vec<_>>();
-    let mut weights = vec![Fr::from(0u64); SLOTS];
-    weights[0] = Fr::from(3u64);
-    weights[1] = Fr::from(5u64);
-    weights[5] = Fr::from(1u64);
-    RoundPublic {
-        b_inf: Fr::from(3_000u64),
-        b2_sq: Fr::from(1_000_000_000u64),
-        weights,
-        old_model_hashes,
-        new_model_hashes: rand_vec(K),
-        update_hashes: (0..SLOTS).map(|_| rand_vec(K)).collect(),
-        accumulators: rand_vec(K + 1),
+    let linf = 500u64;
+    let slots = (0..SLOTS)
+        .map(|i| {
+            if i >= 5 {
+                return ClientSlot::empty(&shape, D);
+            }
+            ClientSlot {
+                weight: rng.gen_range(1..100),
+                update: (0..D)
+                    .map(|_| rng.gen_range(-(linf as i64)..=linf as i64))
+                    .collect(),
+                salts: random_salts(&mut rng, K),
+            }
+        })
+        .collect();
+    RoundInput {
+        shape,
+        model,
+        model_salts,
+        slots,
+        bounds: Bounds {
+            linf,
+            l2_sq: u128::from(linf * linf) * D as u128,
+        },
+        new_model_salts: random_salts(&mut rng, K),
+        acc_salts: random_salts(&mut rng, K + 1),
     }
 }
 
-fn prove_round(round: u64, public: &RoundPublic, seed: u64) -> RoundCall {
+/// The registry's view of a native round. Cross-checks the contracts crate's public-input
+/// layout and commitments against zkfl-circuits' own.
+fn round_public(round: &Round) -> RoundPublic {
+    let b = round.input.bounds;
+    let public = RoundPublic {
+        b_inf: Fr::from(b.linf),
+        b2_sq: Fr::from(b.l2_sq),
+        weights: round
+            .input
+            .slots
+            .iter()
+            .map(|s| Fr::from(s.weight))
+            .collect(),
+        old_model_hashes: round.model_hashes.clone(),
+        new_model_hashes: round.new_model_hashes.clone(),
+        update_hashes: round.update_hashes.clone(),
+        accumulators: round.accs.clone(),
+    };
+    for c in 0..K {
+        assert_eq!(
+            public.chunk_inputs(c),
+            round.public(c).to_vec(),
+            "chunk {c} layout"
+        );
+    }
+    assert_eq!(
+        top_level_commitment(CommitmentKind::Model, D as u64, &round.model_hashes),
+        round.model_commitment.0
+    );
+    assert_eq!(
+        top_level_commitment(CommitmentKind::Update, D as u64, &round.update_hashes[0]),
+        round.update_commitments[0].0
+    );
+    public
+}
+
+fn prove_chunk(
+    pk: &ProvingKey<Bn254>,
+    pvk: &PreparedVerifyingKey<Bn254>,
+    round: &Round,
+    c: usize,
+    seed: u64,
+) -> ark_groth16::Proof<Bn254> {
+    let circuit = ChunkCircuit {
+        shape: shape(),
+        witness: round.witness(c),
+    };
+    let proof = Groth16::<Bn254>::prove(pk, circuit, &mut rng(seed)).expect("prove chunk");
+    // arkworks must accept it, so that an EVM rejection can only come from the contract.
+    assert!(
+        Groth16::<Bn254>::verify_with_processed_vk(pvk, &round.public(c).to_vec(), &proof)
+            .expect("verify")
+    );
+    proof
+}
+
+fn prove_round(
+    pk: &ProvingKey<Bn254>,
+    pvk: &PreparedVerifyingKey<Bn254>,
+    index: u64,
+    round: &Round,
+    seed: u64,
+) -> RoundCall {
     let proofs: Vec<_> = (0..K)
-        .map(|c| toy().prove(&public.chunk_inputs(c), seed + c as u64))
+        .map(|c| prove_chunk(pk, pvk, round, c, seed + c as u64))
         .collect();
-    RoundCall::new(round, public, &proofs).expect("round shape")
+    RoundCall::new(index, &round_public(round), &proofs).expect("round shape")
+}
+
+fn fixture() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let (pk, vk) =
+            Groth16::<Bn254>::circuit_specific_setup(ChunkCircuit::blank(shape()), &mut rng(0x5e7))
+                .expect("setup");
+        let pvk = Groth16::<Bn254>::process_vk(&vk).expect("process vk");
+        let compiled = compile(&vk);
+
+        let mut r = rng(1);
+        let model: Vec<i64> = (0..D)
+            .map(|_| r.gen_range(-(1i64 << 20)..(1i64 << 20)))
+            .collect();
+        let input1 = round_input(model, random_salts(&mut r, K), 10);
+        let round1 = Round::build(input1.clone()).expect("round 1");
+        let call1 = prove_round(&pk, &pvk, 1, &round1, 100);
+
+        let input2 = round_input(round1.new_model.clone(), input1.new_model_salts.clone(), 20);
+        let round2 = Round::build(input2).expect("round 2");
+        let call2 = prove_round(&pk, &pvk, 2, &round2, 200);
+
+        let mut alt_input = input1;
+        alt_input.acc_salts = random_salts(&mut r, K + 1);
+        let alt = Round::build(alt_input).expect("alt round");
+        assert_eq!(alt.new_model_hashes, round1.new_model_hashes);
+        assert_ne!(alt.accs[1], round1.accs[1]);
+        let alt_proof = proof_to_words(&prove_chunk(&pk, &pvk, &alt, 1, 300));
+        let alt_accs = alt.accs.iter().map(fr_to_word).collect();
+
+        Fixture {
+            compiled,
+            round1,
+            call1,
+            round2,
+            call2,
+            alt_acc: (alt_accs, alt_proof),
+        }
+    })
 }
 
 struct Chain {
     evm: Evm,
     registry: Address,
-    genesis_hashes: Vec<Fr>,
+}
+
+fn genesis() -> [u8; 32] {
+    fixture().round1.model_commitment.0
 }
 
 fn deploy() -> Chain {
-    let genesis_hashes: Vec<Fr> = {
-        let mut rng = rng(99);
-        (0..K).map(|_| Fr::rand(&mut rng)).collect()
-    };
+    let s = shape();
     let params = RegistryParams {
         coordinator: addr(COORDINATOR),
-        genesis_model: top_level_commitment(CommitmentKind::Model, D, &genesis_hashes),
-        model_dim: D,
+        genesis_model: genesis(),
+        model_dim: D as u64,
         chunks: K as u64,
-        chunk_size: M,
-        frac_bits: 16,
-        update_bits: 16,
-        model_bits: 32,
-        weight_bits: 16,
-        norm_bits: 64,
+        chunk_size: M as u64,
+        frac_bits: s.frac_bits as u8,
+        update_bits: s.update_bits as u8,
+        model_bits: s.model_bits as u8,
+        weight_bits: s.weight_bits as u8,
+        norm_bits: s.norm_bits as u8,
     };
-    let mut initcode = compiled().registry.bytecode.clone();
+    let mut initcode = fixture().compiled.registry.bytecode.clone();
     initcode.extend(params.constructor_args());
     let mut evm = Evm::new();
     let registry = evm
         .deploy(addr(OWNER), initcode, "deploy registry")
         .expect("deploy registry");
-    Chain {
-        evm,
-        registry,
-        genesis_hashes,
-    }
+    Chain { evm, registry }
 }
 
 fn view(chain: &mut Chain, signature: &str) -> Vec<u8> {
@@ -119,12 +261,9 @@ fn reason(r: Result<CallOutcome, ContractsError>) -> RevertReason {
     }
 }
 
-/// A deployed registry and a valid round 1 for it.
-fn round_one() -> (Chain, RoundPublic, RoundCall) {
-    let chain = deploy();
-    let public = random_public(1, chain.genesis_hashes.clone());
-    let call = prove_round(1, &public, 1_000);
-    (chain, public, call)
+/// A freshly deployed registry and the honest round 1 for it.
+fn round_one() -> (Chain, RoundCall) {
+    (deploy(), fixture().call1.clone())
 }
 
 #[test]
@@ -143,21 +282,18 @@ fn bytecode_under_eip170_for_eight_slots() {
 
 #[test]
 fn valid_rounds_advance_the_commitment_chain() {
-    let (mut chain, public, call1) = round_one();
-    let genesis = stored_commitment(&mut chain);
-    assert_eq!(
-        genesis,
-        top_level_commitment(CommitmentKind::Model, D, &chain.genesis_hashes)
-    );
+    let f = fixture();
+    let mut chain = deploy();
+    assert_eq!(stored_commitment(&mut chain), genesis());
 
-    let out = submit(&mut chain, COORDINATOR, &call1).expect("round 1 accepted");
+    let out = submit(&mut chain, COORDINATOR, &f.call1).expect("round 1 accepted");
     eprintln!(
         "submitRound (n = {SLOTS}, K = {K}): tx gas {}, exec gas {}",
         out.tx_gas, out.exec_gas
     );
-    let c1 = top_level_commitment(CommitmentKind::Model, D, &public.new_model_hashes);
+    let c1 = f.round1.new_model_commitment.0;
     assert_eq!(stored_commitment(&mut chain), c1);
-    assert_ne!(c1, genesis);
+    assert_ne!(c1, genesis());
     assert_eq!(
         U256::from_be_slice(&view(&mut chain, "lastRound()")),
         U256::from(1)
@@ -170,21 +306,28 @@ fn valid_rounds_advance_the_commitment_chain() {
         .expect("event");
     let ev = RoundAccepted::decode(SLOTS, log.topics(), &log.data.data).expect("RoundAccepted");
     assert_eq!(ev.round, U256::from(1));
-    assert_eq!(ev.prev_model, genesis);
+    assert_eq!(ev.prev_model, genesis());
     assert_eq!(ev.new_model, c1);
-    let updates: Vec<[u8; 32]> = public
-        .update_hashes
-        .iter()
-        .map(|u| top_level_commitment(CommitmentKind::Update, D, u))
-        .collect();
+    let updates: Vec<[u8; 32]> = f.round1.update_commitments.iter().map(|c| c.0).collect();
     assert_eq!(ev.update_commitments, updates);
-    assert_eq!(ev.weights, call1.weights);
-    assert_eq!(
-        ev.bounds,
-        [fr_to_word(&public.b_inf), fr_to_word(&public.b2_sq)]
-    );
+    let weights: Vec<U256> = f
+        .round1
+        .input
+        .slots
+        .iter()
+        .map(|s| U256::from(s.weight))
+        .collect();
+    assert_eq!(ev.weights, weights);
+    let b = f.round1.input.bounds;
+    assert_eq!(ev.bounds, [U256::from(b.linf), U256::from(b.l2_sq)]);
 
-    // The contract's own commitment view agrees with the Rust definition for updates too.
+    // The contract's own commitment view agrees with zkfl-circuits for an update, too.
+    let hashes = DynSolValue::Array(
+        f.call1.update_hashes[1]
+            .iter()
+            .map(|w| DynSolValue::Uint(*w, 256))
+            .collect(),
+    );
     let on_chain = chain
         .evm
         .call(
@@ -192,15 +335,7 @@ fn valid_rounds_advance_the_commitment_chain() {
             chain.registry,
             call(
                 "commitment(bool,uint256[])",
-                vec![
-                    DynSolValue::Bool(true),
-                    DynSolValue::Array(
-                        call1.update_hashes[1]
-                            .iter()
-                            .map(|w| DynSolValue::Uint(*w, 256))
-                            .collect(),
-                    ),
-                ],
+                vec![DynSolValue::Bool(true), hashes],
             ),
             "commitment",
         )
@@ -208,19 +343,27 @@ fn valid_rounds_advance_the_commitment_chain() {
         .output;
     assert_eq!(on_chain, updates[1]);
 
-    // Round 2 starts from round 1's new model.
-    let public2 = random_public(2, public.new_model_hashes.clone());
-    let call2 = prove_round(2, &public2, 2_000);
-    submit(&mut chain, COORDINATOR, &call2).expect("round 2 accepted");
+    // Round 2 continues from round 1's new model.
+    let out = submit(&mut chain, COORDINATOR, &f.call2).expect("round 2 accepted");
+    assert_eq!(f.round2.model_commitment, f.round1.new_model_commitment);
     assert_eq!(
         stored_commitment(&mut chain),
-        top_level_commitment(CommitmentKind::Model, D, &public2.new_model_hashes)
+        f.round2.new_model_commitment.0
     );
+    assert_eq!(
+        U256::from_be_slice(&view(&mut chain, "lastRound()")),
+        U256::from(2)
+    );
+    assert!(out
+        .logs
+        .iter()
+        .any(|l| RoundAccepted::decode(SLOTS, l.topics(), &l.data.data)
+            .is_some_and(|e| e.round == U256::from(2) && e.prev_model == c1)));
 }
 
 #[test]
 fn rejects_public_input_plus_r() {
-    let (mut chain, _, call1) = round_one();
+    let (mut chain, call1) = round_one();
     // h(M_{t+1}[1]) + r: same field element, different bytes. It is input 4 + n of chunk 1.
     let mut bad = call1.clone();
     bad.new_model_hashes[1] += r();
@@ -244,7 +387,7 @@ fn rejects_public_input_plus_r() {
 
 #[test]
 fn rejects_flipped_proof_word() {
-    let (mut chain, _, call1) = round_one();
+    let (mut chain, call1) = round_one();
     for (c, w) in [(0, 0), (1, 3), (2, 7)] {
         let mut bad = call1.clone();
         bad.proofs[c][w] ^= U256::from(1);
@@ -254,31 +397,28 @@ fn rejects_flipped_proof_word() {
             "chunk {c} word {w}"
         );
     }
-    assert_eq!(
-        stored_commitment(&mut chain),
-        top_level_commitment(CommitmentKind::Model, D, &chain.genesis_hashes)
-    );
+    assert_eq!(stored_commitment(&mut chain), genesis());
 }
 
 #[test]
 fn rejects_wrong_previous_model() {
-    let (mut chain, mut public, _) = round_one();
-    // A correctly proven round, but over a different previous model than the stored one.
-    public.old_model_hashes[2] += Fr::from(1u64);
-    let bad = prove_round(1, &public, 3_000);
-    let stored = stored_commitment(&mut chain);
+    let f = fixture();
+    let mut chain = deploy();
+    // Round 2 is correctly proven, but from M_1 while the registry still holds M_0.
+    let mut bad = f.call2.clone();
+    bad.round = U256::from(1);
     assert_eq!(
         reason(submit(&mut chain, COORDINATOR, &bad)),
         RevertReason::PreviousModelMismatch {
-            stored,
-            computed: top_level_commitment(CommitmentKind::Model, D, &public.old_model_hashes),
+            stored: genesis(),
+            computed: f.round2.model_commitment.0
         }
     );
 }
 
 #[test]
 fn rejects_replayed_and_skipped_rounds() {
-    let (mut chain, _, call1) = round_one();
+    let (mut chain, call1) = round_one();
     let mut skipped = call1.clone();
     skipped.round = U256::from(2);
     assert_eq!(
@@ -316,20 +456,18 @@ fn rejects_replayed_and_skipped_rounds() {
 
 #[test]
 fn rejects_broken_accumulator_chain() {
-    let (mut chain, public, call1) = round_one();
-    // Chunk 1 proven from an accumulator that is not chunk 0's output.
-    let mut rng = rng(77);
-    let mut inputs = public.chunk_inputs(1);
-    inputs[L - 2] = Fr::rand(&mut rng);
-    let forged = proof_to_words(&toy().prove(&inputs, 4_000));
+    let (mut chain, call1) = round_one();
+    let (alt_accs, alt_proof) = fixture().alt_acc.clone();
+    // Chunk 1 proven from an accumulator that chunk 0 does not end in.
     let mut bad = call1.clone();
-    bad.proofs[1] = forged;
+    bad.proofs[1] = alt_proof;
     assert_eq!(
         reason(submit(&mut chain, COORDINATOR, &bad)),
         RevertReason::ProofInvalid
     );
-    // Sending chunk 1's accumulator instead breaks chunk 0 (acc[1] is shared by construction).
-    bad.accumulators[1] = fr_to_word(&inputs[L - 2]);
+    // Sending chunk 1's own accumulators instead breaks chunk 0: acc[1] is shared.
+    bad.accumulators[1] = alt_accs[1];
+    bad.accumulators[2] = alt_accs[2];
     assert_eq!(
         reason(submit(&mut chain, COORDINATOR, &bad)),
         RevertReason::ProofInvalid
@@ -341,11 +479,12 @@ fn rejects_broken_accumulator_chain() {
         reason(submit(&mut chain, COORDINATOR, &bad)),
         RevertReason::ProofInvalid
     );
+    submit(&mut chain, COORDINATOR, &call1).expect("honest round still accepted");
 }
 
 #[test]
 fn rejects_reordered_chunks() {
-    let (mut chain, _, call1) = round_one();
+    let (mut chain, call1) = round_one();
     // Proofs in the wrong positions: the chunk index c is a public input.
     let mut bad = call1.clone();
     bad.proofs.swap(0, 1);
@@ -374,7 +513,7 @@ fn rejects_reordered_chunks() {
 
 #[test]
 fn only_the_coordinator_submits_and_only_the_owner_reassigns() {
-    let (mut chain, _, call1) = round_one();
+    let (mut chain, call1) = round_one();
     assert_eq!(
         reason(submit(&mut chain, OWNER, &call1)),
         RevertReason::NotCoordinator {
@@ -444,7 +583,7 @@ fn only_the_coordinator_submits_and_only_the_owner_reassigns() {
 
 #[test]
 fn rejects_malformed_rounds_before_verifying() {
-    let (mut chain, _, call1) = round_one();
+    let (mut chain, call1) = round_one();
     let mut bad = call1.clone();
     bad.accumulators.pop();
     assert_eq!(
@@ -486,16 +625,16 @@ fn constructor_rejects_inconsistent_shape() {
     let params = RegistryParams {
         coordinator: addr(COORDINATOR),
         genesis_model: B256::ZERO.0,
-        model_dim: D,
+        model_dim: D as u64,
         chunks: K as u64 + 1,
-        chunk_size: M,
+        chunk_size: M as u64,
         frac_bits: 16,
         update_bits: 16,
         model_bits: 32,
         weight_bits: 16,
         norm_bits: 64,
     };
-    let mut initcode = compiled().registry.bytecode.clone();
+    let mut initcode = fixture().compiled.registry.bytecode.clone();
     initcode.extend(params.constructor_args());
     let err = Evm::new()
         .deploy(addr(OWNER), initcode, "deploy")

@@ -1,0 +1,222 @@
+//! On-disk formats shared by the prover and the verifiers: round bundles and openings.
+//! Documented in PROTOCOL.md §6; versioned by their `format` string.
+
+use ark_bn254::{Bn254, Fr};
+use ark_groth16::Proof;
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    commit::{Commitment, Kind},
+    field::{fr_from_decimal, fr_from_hex, fr_to_decimal, fr_to_hex, FieldError},
+    params::Shape,
+    tensors::Layout,
+};
+
+/// Format tag of a round bundle.
+pub const ROUND_FORMAT: &str = "zkfl-round/1";
+/// Format tag of an opening.
+pub const OPENING_FORMAT: &str = "zkfl-opening/1";
+/// Format tag of a commitment record.
+pub const COMMITMENT_FORMAT: &str = "zkfl-commitment/1";
+
+/// u128 as a decimal string (JSON numbers above 2^53 are not portable).
+pub mod u128_string {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Serialises as a string.
+    pub fn serialize<S: Serializer>(v: &u128, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&v.to_string())
+    }
+
+    /// Parses a decimal string.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// The round's bounds as recorded in a bundle.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BoundsRecord {
+    /// B∞ in fixed-point units.
+    pub linf: u64,
+    /// B₂² in squared fixed-point units.
+    #[serde(with = "u128_string")]
+    pub l2_sq: u128,
+    /// B∞ as given by the coordinator (float), for humans.
+    pub linf_float: f64,
+    /// B₂ as given by the coordinator (float), for humans.
+    pub l2_float: f64,
+}
+
+/// One chunk proof with its public inputs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChunkRecord {
+    /// Public inputs in circuit order (PROTOCOL.md §2), canonical decimal strings.
+    pub public_inputs: Vec<String>,
+    /// Groth16 proof, compressed arkworks encoding, hex.
+    pub proof: String,
+}
+
+/// A proven round: everything a verifier needs besides the verifying key.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoundBundle {
+    /// [`ROUND_FORMAT`].
+    pub format: String,
+    /// The circuit shape.
+    pub shape: Shape,
+    /// SHA-256 of the verifying key (hex) the proofs are for.
+    pub vk_digest: String,
+    /// Round index t (the round that turns M_t into M_{t+1}), starting at 1.
+    pub round: u64,
+    /// Parameter count d.
+    pub d: u64,
+    /// Whether M_t was committed afresh by this round (genesis) rather than opened from the
+    /// previous round's output.
+    pub genesis: bool,
+    /// Gradient bounds.
+    pub bounds: BoundsRecord,
+    /// Weight per slot (0 = empty).
+    pub weights: Vec<u64>,
+    /// Commitment to M_t.
+    pub model_commitment: Commitment,
+    /// Commitment to M_{t+1}.
+    pub new_model_commitment: Commitment,
+    /// Commitment to each slot's update.
+    pub update_commitments: Vec<Commitment>,
+    /// One record per chunk, in chunk order.
+    pub chunks: Vec<ChunkRecord>,
+}
+
+/// Why a record cannot be decoded.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    /// A public input that is not canonical.
+    #[error("chunk {chunk}, public input #{index}: {source}")]
+    PublicInput {
+        /// Chunk.
+        chunk: usize,
+        /// Index in the public-input vector.
+        index: usize,
+        /// Cause.
+        source: FieldError,
+    },
+    /// A proof that is not a valid encoding.
+    #[error("chunk {chunk}: proof is not a valid Groth16 proof encoding ({reason})")]
+    Proof {
+        /// Chunk.
+        chunk: usize,
+        /// What was wrong.
+        reason: String,
+    },
+}
+
+/// Encodes a proof as hex of its compressed arkworks bytes.
+pub fn proof_to_hex(proof: &Proof<Bn254>) -> String {
+    let mut bytes = Vec::new();
+    proof
+        .serialize_compressed(&mut bytes)
+        .expect("serialising to memory");
+    hex::encode(bytes)
+}
+
+impl ChunkRecord {
+    /// Builds a record.
+    pub fn new(public_inputs: &[Fr], proof: &Proof<Bn254>) -> Self {
+        Self {
+            public_inputs: public_inputs.iter().map(fr_to_decimal).collect(),
+            proof: proof_to_hex(proof),
+        }
+    }
+
+    /// Decodes the public inputs, rejecting non-canonical ones (x + r).
+    ///
+    /// # Errors
+    /// [`RecordError::PublicInput`] naming the input.
+    pub fn inputs(&self, chunk: usize) -> Result<Vec<Fr>, RecordError> {
+        self.public_inputs
+            .iter()
+            .enumerate()
+            .map(|(index, s)| {
+                fr_from_decimal(s).map_err(|source| RecordError::PublicInput {
+                    chunk,
+                    index,
+                    source,
+                })
+            })
+            .collect()
+    }
+
+    /// Decodes and validates the proof (points on curve, in subgroup, no trailing bytes).
+    ///
+    /// # Errors
+    /// [`RecordError::Proof`].
+    pub fn proof(&self, chunk: usize) -> Result<Proof<Bn254>, RecordError> {
+        let bad = |reason: String| RecordError::Proof { chunk, reason };
+        let bytes = hex::decode(&self.proof).map_err(|e| bad(format!("hex: {e}")))?;
+        let mut reader = bytes.as_slice();
+        let proof =
+            Proof::<Bn254>::deserialize_with_mode(&mut reader, Compress::Yes, Validate::Yes)
+                .map_err(|e| bad(e.to_string()))?;
+        if !reader.is_empty() {
+            return Err(bad(format!("{} trailing bytes", reader.len())));
+        }
+        Ok(proof)
+    }
+}
+
+/// An opening of a commitment: the salts and, for models, the exact integer values.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Opening {
+    /// [`OPENING_FORMAT`].
+    pub format: String,
+    /// Model or update.
+    pub kind: Kind,
+    /// The commitment this opens.
+    pub commitment: Commitment,
+    /// Circuit shape the commitment was made for (chunking and encodings).
+    pub shape: Shape,
+    /// Tensor names, shapes and dtypes of the committed file.
+    pub layout: Layout,
+    /// One salt per chunk, hex.
+    pub salts: Vec<String>,
+    /// The exact integers committed (models); `None` for client updates, whose values are
+    /// re-read from the update file.
+    pub values: Option<Vec<i64>>,
+}
+
+impl Opening {
+    /// Decodes the salts.
+    ///
+    /// # Errors
+    /// [`FieldError`] for a salt that is not a canonical 32-byte hex field element.
+    pub fn salts(&self) -> Result<Vec<Fr>, FieldError> {
+        self.salts.iter().map(|s| fr_from_hex(s)).collect()
+    }
+
+    /// Encodes salts.
+    pub fn encode_salts(salts: &[Fr]) -> Vec<String> {
+        salts.iter().map(fr_to_hex).collect()
+    }
+}
+
+/// A client's published commitment record (the public half of `zkfl commit`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommitmentRecord {
+    /// [`COMMITMENT_FORMAT`].
+    pub format: String,
+    /// Model or update.
+    pub kind: Kind,
+    /// Top-level commitment.
+    pub commitment: Commitment,
+    /// Parameter count.
+    pub d: u64,
+    /// Chunk hashes, hex.
+    pub chunk_hashes: Vec<String>,
+}

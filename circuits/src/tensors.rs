@@ -1,0 +1,276 @@
+//! Model and update files: safetensors in, one flat parameter vector in canonical order
+//! (tensor names sorted bytewise, each tensor row-major), and back.
+
+use std::path::Path;
+
+use safetensors::{tensor::TensorView, Dtype, SafeTensors};
+use serde::{Deserialize, Serialize};
+
+/// Name, shape and dtype of one tensor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TensorSpec {
+    /// Tensor name.
+    pub name: String,
+    /// Dimensions.
+    pub shape: Vec<usize>,
+    /// "F32" or "F64".
+    pub dtype: String,
+}
+
+impl TensorSpec {
+    /// Number of elements.
+    pub fn len(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    /// Whether the tensor has no elements.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The tensors of a file, sorted by name: the canonical flattening order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Layout {
+    /// Tensors in canonical order.
+    pub tensors: Vec<TensorSpec>,
+}
+
+impl Layout {
+    /// Total parameter count d.
+    pub fn num_params(&self) -> usize {
+        self.tensors.iter().map(TensorSpec::len).sum()
+    }
+
+    /// The tensor name and in-tensor index of flat index `i`.
+    pub fn locate(&self, mut i: usize) -> (String, usize) {
+        for t in &self.tensors {
+            if i < t.len() {
+                return (t.name.clone(), i);
+            }
+            i -= t.len();
+        }
+        ("<beyond the last tensor>".into(), i)
+    }
+
+    /// Explains how `other` differs, or `None` if names, shapes and order agree.
+    pub fn mismatch(&self, other: &Layout) -> Option<String> {
+        for (a, b) in self.tensors.iter().zip(&other.tensors) {
+            if a.name != b.name {
+                return Some(format!(
+                    "tensor '{}' where '{}' was expected",
+                    b.name, a.name
+                ));
+            }
+            if a.shape != b.shape {
+                return Some(format!(
+                    "tensor '{}' has shape {:?}, expected {:?}",
+                    a.name, b.shape, a.shape
+                ));
+            }
+        }
+        if self.tensors.len() != other.tensors.len() {
+            return Some(format!(
+                "{} tensors, expected {}",
+                other.tensors.len(),
+                self.tensors.len()
+            ));
+        }
+        None
+    }
+}
+
+/// Why a tensor file cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum TensorError {
+    /// The file cannot be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// File.
+        path: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// Not a safetensors file.
+    #[error("{path} is not a valid safetensors file ({reason}); re-export it with safetensors")]
+    Format {
+        /// File.
+        path: String,
+        /// Parser message.
+        reason: String,
+    },
+    /// A dtype zkfl does not read.
+    #[error("{path}: tensor '{tensor}' has dtype {dtype:?}; zkfl reads F32 and F64 tensors")]
+    Dtype {
+        /// File.
+        path: String,
+        /// Tensor.
+        tensor: String,
+        /// Its dtype.
+        dtype: Dtype,
+    },
+    /// A file without tensors.
+    #[error("{path} holds no tensors")]
+    Empty {
+        /// File.
+        path: String,
+    },
+}
+
+/// A flat parameter vector read from a file.
+#[derive(Clone, Debug)]
+pub struct Params {
+    /// Tensors in canonical order.
+    pub layout: Layout,
+    /// Values, flattened in canonical order.
+    pub values: Vec<f64>,
+}
+
+fn read_view(
+    path: &str,
+    name: &str,
+    view: &TensorView<'_>,
+    out: &mut Vec<f64>,
+) -> Result<String, TensorError> {
+    let data = view.data();
+    match view.dtype() {
+        Dtype::F32 => {
+            out.extend(
+                data.chunks_exact(4)
+                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64),
+            );
+            Ok("F32".into())
+        }
+        Dtype::F64 => {
+            out.extend(
+                data.chunks_exact(8)
+                    .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes"))),
+            );
+            Ok("F64".into())
+        }
+        dtype => Err(TensorError::Dtype {
+            path: path.into(),
+            tensor: name.into(),
+            dtype,
+        }),
+    }
+}
+
+/// Reads a safetensors file into canonical order.
+///
+/// # Errors
+/// [`TensorError`] naming the file (and tensor) at fault.
+pub fn read(path: &Path) -> Result<Params, TensorError> {
+    let p = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| TensorError::Io {
+        path: p.clone(),
+        source,
+    })?;
+    let st = SafeTensors::deserialize(&bytes).map_err(|e| TensorError::Format {
+        path: p.clone(),
+        reason: e.to_string(),
+    })?;
+    let mut names: Vec<String> = st.names().into_iter().map(String::from).collect();
+    names.sort();
+    if names.is_empty() {
+        return Err(TensorError::Empty { path: p });
+    }
+    let mut values = Vec::new();
+    let mut tensors = Vec::with_capacity(names.len());
+    for name in names {
+        let view = st.tensor(&name).map_err(|e| TensorError::Format {
+            path: p.clone(),
+            reason: e.to_string(),
+        })?;
+        let dtype = read_view(&p, &name, &view, &mut values)?;
+        tensors.push(TensorSpec {
+            name,
+            shape: view.shape().to_vec(),
+            dtype,
+        });
+    }
+    Ok(Params {
+        layout: Layout { tensors },
+        values,
+    })
+}
+
+/// Writes values in canonical order back to a safetensors file with `layout`'s names,
+/// shapes and dtypes.
+///
+/// # Errors
+/// [`TensorError`] on I/O failure.
+pub fn write(path: &Path, layout: &Layout, values: &[f64]) -> Result<(), TensorError> {
+    let p = path.display().to_string();
+    let mut buffers = Vec::with_capacity(layout.tensors.len());
+    let mut offset = 0;
+    for t in &layout.tensors {
+        let vals = &values[offset..offset + t.len()];
+        offset += t.len();
+        let (dtype, bytes): (Dtype, Vec<u8>) = if t.dtype == "F64" {
+            (
+                Dtype::F64,
+                vals.iter().flat_map(|v| v.to_le_bytes()).collect(),
+            )
+        } else {
+            (
+                Dtype::F32,
+                vals.iter()
+                    .flat_map(|v| (*v as f32).to_le_bytes())
+                    .collect(),
+            )
+        };
+        buffers.push((t.name.clone(), dtype, t.shape.clone(), bytes));
+    }
+    let views = buffers
+        .iter()
+        .map(|(name, dtype, shape, bytes)| {
+            TensorView::new(*dtype, shape.clone(), bytes)
+                .map(|v| (name.clone(), v))
+                .map_err(|e| TensorError::Format {
+                    path: p.clone(),
+                    reason: e.to_string(),
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let data = safetensors::serialize(views, None).map_err(|e| TensorError::Format {
+        path: p.clone(),
+        reason: e.to_string(),
+    })?;
+    std::fs::write(path, data).map_err(|source| TensorError::Io { path: p, source })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_in_canonical_order() {
+        let dir = std::env::temp_dir().join(format!("zkfl-tensors-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let layout = Layout {
+            tensors: vec![
+                TensorSpec {
+                    name: "a.weight".into(),
+                    shape: vec![2, 3],
+                    dtype: "F32".into(),
+                },
+                TensorSpec {
+                    name: "b.bias".into(),
+                    shape: vec![2],
+                    dtype: "F64".into(),
+                },
+            ],
+        };
+        let values: Vec<f64> = (0..8).map(|i| i as f64 * 0.25 - 1.0).collect();
+        let path = dir.join("m.safetensors");
+        write(&path, &layout, &values).unwrap();
+        let back = read(&path).unwrap();
+        assert_eq!(back.layout, layout);
+        assert_eq!(back.values, values);
+        assert_eq!(layout.locate(7), ("b.bias".to_string(), 1));
+        std::fs::write(&path, b"garbage").unwrap();
+        let err = read(&path).unwrap_err().to_string();
+        assert!(err.contains("m.safetensors"), "{err}");
+    }
+}
