@@ -202,6 +202,19 @@ pub fn read(path: &Path) -> Result<Params, TensorError> {
 /// [`TensorError`] on I/O failure.
 pub fn write(path: &Path, layout: &Layout, values: &[f64]) -> Result<(), TensorError> {
     let p = path.display().to_string();
+    // Reading sorts by name; writing in any other order would permute the values.
+    if !layout.tensors.windows(2).all(|w| w[0].name < w[1].name)
+        || layout.num_params() != values.len()
+    {
+        return Err(TensorError::Format {
+            path: p,
+            reason: format!(
+                "refusing to write {} values with a layout of {} parameters that is not in canonical (sorted, unique) order",
+                values.len(),
+                layout.num_params()
+            ),
+        });
+    }
     let mut buffers = Vec::with_capacity(layout.tensors.len());
     let mut offset = 0;
     for t in &layout.tensors {

@@ -1,0 +1,43 @@
+//! Subcommands, one file each.
+
+mod commit;
+mod demo;
+mod prove;
+mod setup;
+
+use clap::{Parser, Subcommand};
+
+/// zkfl: zero-knowledge proofs that a federated-learning round was aggregated honestly.
+///
+/// Flow: the coordinator runs `setup` once per circuit shape; each client runs `commit` on
+/// its update and hands the update and its opening to the coordinator; the coordinator runs
+/// `prove` for the round; anyone verifies with `zkfl-verify` (or `zkfl verify`).
+#[derive(Parser)]
+#[command(name = "zkfl", version, about, long_about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate the Groth16 proving and verifying keys for one circuit shape.
+    Setup(setup::SetupCmd),
+    /// Commit to a client update (public record + private opening).
+    Commit(commit::CommitCmd),
+    /// Aggregate a round and prove it, chunk by chunk in parallel.
+    Prove(prove::ProveCmd),
+    /// Run a complete example round: setup → commit → prove → verify.
+    Demo(demo::DemoCmd),
+}
+
+impl Cli {
+    pub fn run(self) -> anyhow::Result<()> {
+        match self.command {
+            Command::Setup(c) => c.run(),
+            Command::Commit(c) => c.run(),
+            Command::Prove(c) => c.run(),
+            Command::Demo(c) => c.run(),
+        }
+    }
+}

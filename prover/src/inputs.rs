@@ -1,0 +1,356 @@
+//! Turning files into a round: quantisation, openings, bound checks with errors that name
+//! the file, tensor and index.
+
+use std::path::{Path, PathBuf};
+
+use ark_ff::UniformRand;
+use rand::{rngs::OsRng, RngCore, SeedableRng};
+use rand_chacha::ChaCha20Rng;
+use zkfl_circuits::{
+    bundle::{CommitmentRecord, Opening, COMMITMENT_FORMAT, OPENING_FORMAT},
+    commit::{self, Kind},
+    field::fr_to_hex,
+    fixed::{FixedPoint, FixedPointError},
+    tensors::{self, Layout},
+    Bounds, ClientSlot, Fr, Round, RoundError, RoundInput, Shape,
+};
+
+use crate::Error;
+
+/// A fresh CSPRNG for salts.
+pub fn salt_rng() -> ChaCha20Rng {
+    let mut seed = [0u8; 32];
+    OsRng.fill_bytes(&mut seed);
+    ChaCha20Rng::from_seed(seed)
+}
+
+/// `n` fresh random salts.
+pub fn fresh_salts(rng: &mut impl rand::Rng, n: usize) -> Vec<Fr> {
+    (0..n).map(|_| Fr::rand(rng)).collect()
+}
+
+/// Reads a JSON file into `T`, with an error naming the file.
+///
+/// # Errors
+/// [`Error`] if the file is missing or not the expected JSON.
+pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    serde_json::from_str(&text).map_err(|e| Error::BadFile {
+        path: path.display().to_string(),
+        reason: format!("not a valid {what} ({e})"),
+    })
+}
+
+fn quantise(
+    path: &Path,
+    layout: &Layout,
+    values: &[f64],
+    fp: FixedPoint,
+    what: &str,
+) -> Result<Vec<i64>, Error> {
+    fp.encode(values.iter().copied()).map_err(|e| {
+        let (index, detail) = match &e {
+            FixedPointError::NotFinite { index, .. }
+            | FixedPointError::OutOfRange { index, .. } => (*index, e.to_string()),
+        };
+        let (tensor, i) = layout.locate(index);
+        Error::BadFile {
+            path: path.display().to_string(),
+            reason: format!("{what} tensor '{tensor}' element {i}: {detail}"),
+        }
+    })
+}
+
+/// A client update read and quantised.
+pub struct LoadedUpdate {
+    /// File.
+    pub path: PathBuf,
+    /// Tensors.
+    pub layout: Layout,
+    /// Fixed-point values.
+    pub values: Vec<i64>,
+}
+
+/// Reads and quantises an update file (U-bit signed).
+///
+/// # Errors
+/// [`Error`] naming the file, tensor and index for NaN/Inf/out-of-range values.
+pub fn load_update(path: &Path, shape: &Shape, clip: bool) -> Result<LoadedUpdate, Error> {
+    let p = tensors::read(path)?;
+    let fp = FixedPoint::signed(shape.frac_bits, shape.update_bits).with_clip(clip);
+    let values = quantise(path, &p.layout, &p.values, fp, "update")?;
+    Ok(LoadedUpdate {
+        path: path.to_path_buf(),
+        layout: p.layout,
+        values,
+    })
+}
+
+/// Commits to an update: the public record and the private opening.
+///
+/// # Errors
+/// [`Error`] if the update cannot be committed.
+pub fn commit_update(
+    shape: &Shape,
+    update: &LoadedUpdate,
+    rng: &mut impl rand::Rng,
+) -> Result<(CommitmentRecord, Opening), Error> {
+    let salts = fresh_salts(rng, shape.num_chunks(update.values.len()));
+    let (hashes, commitment) = commit::commit(shape, Kind::Update, &update.values, &salts)
+        .map_err(|e| Error::BadFile {
+            path: update.path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+    let record = CommitmentRecord {
+        format: COMMITMENT_FORMAT.into(),
+        kind: Kind::Update,
+        commitment,
+        d: update.values.len() as u64,
+        chunk_hashes: hashes.iter().map(fr_to_hex).collect(),
+    };
+    let opening = Opening {
+        format: OPENING_FORMAT.into(),
+        kind: Kind::Update,
+        commitment,
+        shape: *shape,
+        layout: update.layout.clone(),
+        salts: Opening::encode_salts(&salts),
+        values: None,
+    };
+    Ok((record, opening))
+}
+
+/// One client as given on the command line.
+pub struct ClientArgs {
+    /// Update file.
+    pub update: PathBuf,
+    /// Opening file from `zkfl commit`.
+    pub opening: PathBuf,
+    /// FedAvg weight.
+    pub weight: u64,
+}
+
+/// Everything `zkfl prove` reads, checked and assembled.
+pub struct PreparedRound {
+    /// The computed round.
+    pub round: Round,
+    /// Tensor layout of the model.
+    pub layout: Layout,
+    /// Whether M_t was committed afresh.
+    pub genesis: bool,
+    /// Bounds as floats, for the record.
+    pub linf_float: f64,
+    /// B₂ as float.
+    pub l2_float: f64,
+}
+
+/// Converts the float bounds into fixed-point units (B∞ rounded down, B₂² = ⌊B₂·2^f⌋²,
+/// so the proven bounds are never looser than the requested ones).
+///
+/// # Errors
+/// [`Error::Invalid`] for negative, non-finite or too large bounds.
+pub fn bounds(shape: &Shape, linf: f64, l2: f64) -> Result<Bounds, Error> {
+    if !(linf.is_finite() && l2.is_finite() && linf >= 0.0 && l2 >= 0.0) {
+        return Err(Error::Invalid(format!(
+            "bounds must be finite and non-negative (--linf {linf}, --l2 {l2})"
+        )));
+    }
+    let scale = (1u64 << shape.frac_bits) as f64;
+    let linf_units = (linf * scale).floor();
+    let l2_units = (l2 * scale).floor();
+    if linf_units > shape.linf_max() as f64 {
+        return Err(Error::Invalid(format!(
+            "--linf {linf} is {linf_units} fixed-point units, above the key's maximum {} (update bits {})",
+            shape.linf_max(),
+            shape.update_bits
+        )));
+    }
+    let l2_sq = (l2_units as u128)
+        .checked_mul(l2_units as u128)
+        .filter(|v| *v <= shape.norm_max())
+        .ok_or_else(|| {
+            Error::Invalid(format!(
+                "--l2 {l2} squared does not fit the key's {} norm bits",
+                shape.norm_bits
+            ))
+        })?;
+    Ok(Bounds {
+        linf: linf_units as u64,
+        l2_sq,
+    })
+}
+
+/// Reads the model, the clients and their openings; checks everything natively before any
+/// proving; computes the round.
+///
+/// # Errors
+/// [`Error`] naming the client file, tensor and index at fault.
+#[allow(clippy::too_many_arguments)]
+pub fn prepare(
+    shape: &Shape,
+    model_path: &Path,
+    model_opening: Option<&Path>,
+    clients: &[ClientArgs],
+    linf: f64,
+    l2: f64,
+    clip: bool,
+    rng: &mut impl rand::Rng,
+) -> Result<PreparedRound, Error> {
+    if clients.is_empty() {
+        return Err(Error::Invalid("at least one --update is needed".into()));
+    }
+    if clients.len() > shape.slots {
+        return Err(Error::Invalid(format!(
+            "{} clients but the keys have {} slots",
+            clients.len(),
+            shape.slots
+        )));
+    }
+    let model_file = tensors::read(model_path)?;
+    let layout = model_file.layout.clone();
+    let d = layout.num_params();
+    let k = shape.num_chunks(d);
+    let model_fp = FixedPoint::signed(shape.frac_bits, shape.model_bits).with_clip(clip);
+    let (model, model_salts, genesis) = match model_opening {
+        Some(op_path) => {
+            let op: Opening = read_json(op_path, "model opening")?;
+            let bad = |reason: String| Error::BadFile {
+                path: op_path.display().to_string(),
+                reason,
+            };
+            if op.kind != Kind::Model || op.shape != *shape {
+                return Err(bad("not a model opening for these keys' shape".into()));
+            }
+            let values = op
+                .values
+                .clone()
+                .ok_or_else(|| bad("model opening has no values".into()))?;
+            let salts = op.salts().map_err(|e| bad(e.to_string()))?;
+            if let Some(m) = op.layout.mismatch(&layout) {
+                return Err(bad(format!(
+                    "does not describe {}: {m}",
+                    model_path.display()
+                )));
+            }
+            let (_, c) = commit::commit(shape, Kind::Model, &values, &salts)
+                .map_err(|e| bad(e.to_string()))?;
+            if c != op.commitment {
+                return Err(bad(format!(
+                    "values and salts do not open the commitment {}",
+                    op.commitment
+                )));
+            }
+            let file_values = quantise(model_path, &layout, &model_file.values, model_fp, "model")?;
+            if file_values != values {
+                let j = file_values
+                    .iter()
+                    .zip(&values)
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(0);
+                let (t, i) = layout.locate(j);
+                return Err(Error::BadFile {
+                    path: model_path.display().to_string(),
+                    reason: format!(
+                        "tensor '{t}' element {i} differs from the opening {}",
+                        op_path.display()
+                    ),
+                });
+            }
+            (values, salts, false)
+        }
+        None => {
+            let values = quantise(model_path, &layout, &model_file.values, model_fp, "model")?;
+            (values, fresh_salts(rng, k), true)
+        }
+    };
+
+    let mut slots = Vec::with_capacity(shape.slots);
+    for (i, c) in clients.iter().enumerate() {
+        let update = load_update(&c.update, shape, clip)?;
+        if let Some(m) = layout.mismatch(&update.layout) {
+            return Err(Error::BadFile {
+                path: c.update.display().to_string(),
+                reason: format!(
+                    "client {i} update does not match the model {}: {m}",
+                    model_path.display()
+                ),
+            });
+        }
+        let op: Opening = read_json(&c.opening, "update opening")?;
+        let bad = |reason: String| Error::BadFile {
+            path: c.opening.display().to_string(),
+            reason,
+        };
+        if op.kind != Kind::Update {
+            return Err(bad("not an update opening".into()));
+        }
+        if op.shape != *shape {
+            return Err(bad(format!(
+                "client {i}'s opening was made for another circuit shape ({} slots, chunk {}); the client must recommit with these keys' params.json",
+                op.shape.slots, op.shape.chunk
+            )));
+        }
+        let salts = op.salts().map_err(|e| bad(e.to_string()))?;
+        let (_, commitment) = commit::commit(shape, Kind::Update, &update.values, &salts)
+            .map_err(|e| bad(e.to_string()))?;
+        if commitment != op.commitment {
+            return Err(bad(format!(
+                "does not open client {i}'s update {}: the update file changed since `zkfl commit`, or the opening belongs to another update",
+                c.update.display()
+            )));
+        }
+        slots.push(ClientSlot {
+            weight: c.weight,
+            update: update.values,
+            salts,
+        });
+    }
+    while slots.len() < shape.slots {
+        slots.push(ClientSlot::empty(shape, d));
+    }
+    let input = RoundInput {
+        shape: *shape,
+        model,
+        model_salts,
+        slots,
+        bounds: bounds(shape, linf, l2)?,
+        new_model_salts: fresh_salts(rng, k),
+        acc_salts: fresh_salts(rng, k + 1),
+    };
+    let round = Round::build(input).map_err(|e| explain(e, clients, &layout))?;
+    Ok(PreparedRound {
+        round,
+        layout,
+        genesis,
+        linf_float: linf,
+        l2_float: l2,
+    })
+}
+
+fn explain(e: RoundError, clients: &[ClientArgs], layout: &Layout) -> Error {
+    let file = |slot: usize| {
+        clients
+            .get(slot)
+            .map(|c| c.update.display().to_string())
+            .unwrap_or_default()
+    };
+    match e {
+        RoundError::Linf { slot, index, abs, bound } => {
+            let (t, i) = layout.locate(index);
+            Error::BadFile {
+                path: file(slot),
+                reason: format!("client {slot}: tensor '{t}' element {i} has |Δ| = {abs} fixed-point units > L∞ bound {bound}; nothing was written"),
+            }
+        }
+        RoundError::L2 { slot, norm_sq, bound } => Error::BadFile {
+            path: file(slot),
+            reason: format!("client {slot}: squared L2 norm {norm_sq} > bound {bound} (fixed-point units²); nothing was written"),
+        },
+        RoundError::ModelOverflow { index, value, .. } => {
+            let (t, i) = layout.locate(index);
+            Error::Invalid(format!("new model tensor '{t}' element {i} = {value} overflows the model bits; use keys with more --model-bits"))
+        }
+        RoundError::Weights(m) => Error::Invalid(format!("weights: {m}")),
+        other => Error::Invalid(other.to_string()),
+    }
+}

@@ -1,0 +1,59 @@
+//! zkfl prover: key setup, client commitments and rayon-parallel proving of rounds.
+//!
+//! The `zkfl` binary in this crate is what trainers run; see the README for the flow and
+//! `docs/PROTOCOL.md` for what is proven.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod inputs;
+pub mod output;
+pub mod prove;
+pub mod setup;
+
+use std::path::Path;
+
+/// Everything that can go wrong while setting up, committing or proving.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// File system failure.
+    #[error("{path}: {source}")]
+    Io {
+        /// File or directory.
+        path: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// A file that exists but cannot be used.
+    #[error("{path}: {reason}")]
+    BadFile {
+        /// File.
+        path: String,
+        /// What is wrong and what to do.
+        reason: String,
+    },
+    /// Invalid arguments or inputs.
+    #[error("{0}")]
+    Invalid(String),
+    /// Key file problem.
+    #[error(transparent)]
+    Key(#[from] zkfl_circuits::keys::KeyError),
+    /// Tensor file problem.
+    #[error(transparent)]
+    Tensor(#[from] zkfl_circuits::tensors::TensorError),
+    /// Invalid shape.
+    #[error(transparent)]
+    Shape(#[from] zkfl_circuits::params::ShapeError),
+    /// Constraint synthesis or proving failure.
+    #[error("proving failed: {0}")]
+    Synthesis(String),
+}
+
+impl Error {
+    /// An I/O error on `path`.
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.display().to_string(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,364 @@
+//! End to end through the `zkfl` binary: a real round, and every way a round must be
+//! refused with a clear message and nothing written.
+
+use std::{path::PathBuf, process::Command};
+
+use zkfl_circuits::{
+    bundle::RoundBundle,
+    keys,
+    tensors::{self, Layout, TensorSpec},
+};
+
+const D: usize = 40;
+
+struct Env {
+    _tmp: tempfile::TempDir,
+    dir: PathBuf,
+}
+
+impl Env {
+    fn p(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+    fn s(&self, name: &str) -> String {
+        self.p(name).display().to_string()
+    }
+}
+
+fn zkfl(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_zkfl"))
+        .args(args)
+        .output()
+        .expect("run zkfl");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+fn layout() -> Layout {
+    let t = |name: &str, shape: &[usize]| TensorSpec {
+        name: name.into(),
+        shape: shape.to_vec(),
+        dtype: "F32".into(),
+    };
+    Layout {
+        tensors: vec![t("b", &[8]), t("w", &[4, 8])],
+    }
+}
+
+fn wave(seed: f64, amp: f64) -> Vec<f64> {
+    (0..D)
+        .map(|i| (i as f64 * 0.7 + seed).sin() * amp)
+        .collect()
+}
+
+/// Keys for 4 slots × 16 params (3 chunks for d = 40), 3 committed clients.
+fn setup_env() -> Env {
+    let tmp = tempfile::tempdir().unwrap();
+    let env = Env {
+        dir: tmp.path().to_path_buf(),
+        _tmp: tmp,
+    };
+    let (ok, _, err) = zkfl(&[
+        "setup",
+        "--slots",
+        "4",
+        "--chunk",
+        "16",
+        "--seed",
+        "7",
+        "--out",
+        &env.s("keys"),
+    ]);
+    assert!(ok, "{err}");
+    assert!(err.contains("INSECURE"), "seeded setup must warn: {err}");
+    tensors::write(&env.p("model.safetensors"), &layout(), &wave(0.0, 0.8)).unwrap();
+    for i in 0..3 {
+        let f = format!("c{i}.safetensors");
+        tensors::write(&env.p(&f), &layout(), &wave(i as f64 + 1.0, 0.02)).unwrap();
+        let (ok, _, err) = zkfl(&[
+            "commit",
+            "--update",
+            &env.s(&f),
+            "--params",
+            &env.s("keys/params.json"),
+            "--out",
+            &env.s(&format!("c{i}.commit.json")),
+        ]);
+        assert!(ok, "{err}");
+    }
+    env
+}
+
+fn prove_args(env: &Env, out: &str, weights: [&str; 3]) -> Vec<String> {
+    let mut a: Vec<String> = [
+        "prove",
+        "--keys",
+        &env.s("keys"),
+        "--round",
+        "1",
+        "--model",
+        &env.s("model.safetensors"),
+        "--linf",
+        "0.025",
+        "--l2",
+        "0.5",
+        "--out",
+        &env.s(out),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for (i, w) in weights.iter().enumerate() {
+        a.extend([
+            "--update".into(),
+            env.s(&format!("c{i}.safetensors")),
+            "--opening".into(),
+            env.s(&format!("c{i}.opening.json")),
+            "--weight".into(),
+            w.to_string(),
+        ]);
+    }
+    a
+}
+
+fn run(args: &[String]) -> (bool, String, String) {
+    zkfl(&args.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+fn verify_natively(env: &Env, bundle: &RoundBundle) {
+    use ark_groth16::Groth16;
+    use ark_snark::SNARK;
+    let (_, vk) = keys::read_vk(&env.p("keys/vk.bin")).unwrap();
+    let pvk = Groth16::<ark_bn254::Bn254>::process_vk(&vk).unwrap();
+    for (c, rec) in bundle.chunks.iter().enumerate() {
+        let ok = Groth16::<ark_bn254::Bn254>::verify_with_processed_vk(
+            &pvk,
+            &rec.inputs(c).unwrap(),
+            &rec.proof(c).unwrap(),
+        )
+        .unwrap();
+        assert!(ok, "chunk {c}");
+    }
+}
+
+#[test]
+fn proves_a_multi_chunk_round_with_an_empty_slot() {
+    let env = setup_env();
+    let (ok, out, err) = run(&prove_args(&env, "round-1", ["120", "80", "200"]));
+    assert!(ok, "{err}");
+    assert!(out.contains("round 1 proven"), "{out}");
+    let bundle: RoundBundle =
+        serde_json::from_str(&std::fs::read_to_string(env.p("round-1/round.json")).unwrap())
+            .unwrap();
+    assert_eq!(bundle.chunks.len(), 3);
+    assert_eq!(bundle.weights, vec![120, 80, 200, 0]);
+    assert!(bundle.genesis);
+    verify_natively(&env, &bundle);
+
+    // The written model is an independent float FedAvg of the inputs: within half a
+    // fixed-point unit of FedAvg over the quantised inputs (only the division rounds), and
+    // within 1.5 units of FedAvg over the raw floats (quantising M_t and the updates adds
+    // at most half a unit each).
+    let model = tensors::read(&env.p("round-1/model.safetensors")).unwrap();
+    assert_eq!(model.layout, layout());
+    let unit = 1.0 / 65536.0;
+    let q = |x: f64| (x as f32 as f64 / unit).round() * unit;
+    let base = wave(0.0, 0.8);
+    let ups: Vec<Vec<f64>> = (0..3).map(|i| wave(i as f64 + 1.0, 0.02)).collect();
+    let w = [120.0, 80.0, 200.0];
+    for j in 0..D {
+        let got = model.values[j];
+        let on_grid: f64 = q(base[j]) + (0..3).map(|i| w[i] * q(ups[i][j])).sum::<f64>() / 400.0;
+        assert!(
+            (got - on_grid).abs() <= 0.5 * unit + 1e-12,
+            "j = {j}: {got} vs {on_grid}"
+        );
+        let raw: f64 = base[j] as f32 as f64
+            + (0..3)
+                .map(|i| w[i] * (ups[i][j] as f32 as f64))
+                .sum::<f64>()
+                / 400.0;
+        assert!(
+            (got - raw).abs() <= 1.5 * unit + 1e-12,
+            "j = {j}: {got} vs {raw}"
+        );
+    }
+
+    // A second round chains from the first one's opening.
+    let mut args = prove_args(&env, "round-2", ["1", "1", "1"]);
+    args[4] = "2".into();
+    args[6] = env.s("round-1/model.safetensors");
+    args.extend([
+        "--model-opening".into(),
+        env.s("round-1/model.opening.json"),
+    ]);
+    let (ok, _, err) = run(&args);
+    assert!(ok, "{err}");
+    let b2: RoundBundle =
+        serde_json::from_str(&std::fs::read_to_string(env.p("round-2/round.json")).unwrap())
+            .unwrap();
+    assert!(!b2.genesis);
+    assert_eq!(b2.model_commitment, bundle.new_model_commitment);
+    verify_natively(&env, &b2);
+}
+
+fn assert_refused(env: &Env, args: &[String], needles: &[&str]) {
+    let out = args
+        .iter()
+        .position(|a| a == "--out")
+        .map(|i| PathBuf::from(&args[i + 1]))
+        .unwrap();
+    let (ok, _, err) = run(args);
+    assert!(!ok, "must fail: {args:?}");
+    for n in needles {
+        assert!(err.contains(n), "message lacks '{n}': {err}");
+    }
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(!out.exists(), "nothing may be written");
+    let leftovers: Vec<_> = std::fs::read_dir(&env.dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+fn write_update(env: &Env, name: &str, values: &[f64], layout: &Layout) {
+    tensors::write(&env.p(name), layout, values).unwrap();
+}
+
+#[test]
+fn refuses_bad_rounds_with_clear_messages_and_writes_nothing() {
+    let env = setup_env();
+
+    // Over-bound update: committed honestly by the client, refused by the coordinator.
+    let mut big = wave(1.0, 0.02);
+    big[35] = 0.03; // tensor "w" (sorted after "b"), element 27
+    write_update(&env, "c0.safetensors", &big, &layout());
+    zkfl(&[
+        "commit",
+        "--update",
+        &env.s("c0.safetensors"),
+        "--params",
+        &env.s("keys/params.json"),
+        "--out",
+        &env.s("c0.commit.json"),
+    ]);
+    assert_refused(
+        &env,
+        &prove_args(&env, "r", ["1", "1", "1"]),
+        &["c0.safetensors", "client 0", "tensor 'w' element 27", "L∞"],
+    );
+
+    // The update changed after commit: opening mismatch.
+    write_update(&env, "c0.safetensors", &wave(9.0, 0.02), &layout());
+    assert_refused(
+        &env,
+        &prove_args(&env, "r", ["1", "1", "1"]),
+        &["c0.opening.json", "does not open"],
+    );
+
+    // NaN in an update.
+    let mut nan = wave(1.0, 0.02);
+    nan[3] = f64::NAN;
+    write_update(&env, "c0.safetensors", &nan, &layout());
+    assert_refused(
+        &env,
+        &prove_args(&env, "r", ["1", "1", "1"]),
+        &[
+            "c0.safetensors",
+            "tensor 'b' element 3",
+            "not a finite number",
+        ],
+    );
+
+    // Tensor shape mismatch.
+    let other = Layout {
+        tensors: vec![
+            TensorSpec {
+                name: "b".into(),
+                shape: vec![8],
+                dtype: "F32".into(),
+            },
+            TensorSpec {
+                name: "w".into(),
+                shape: vec![8, 4],
+                dtype: "F32".into(),
+            },
+        ],
+    };
+    write_update(&env, "c0.safetensors", &wave(1.0, 0.02), &other);
+    assert_refused(
+        &env,
+        &prove_args(&env, "r", ["1", "1", "1"]),
+        &["c0.safetensors", "shape [8, 4]"],
+    );
+
+    // Restore client 0.
+    write_update(&env, "c0.safetensors", &wave(1.0, 0.02), &layout());
+    zkfl(&[
+        "commit",
+        "--update",
+        &env.s("c0.safetensors"),
+        "--params",
+        &env.s("keys/params.json"),
+        "--out",
+        &env.s("c0.commit.json"),
+    ]);
+
+    // All weights zero.
+    assert_refused(
+        &env,
+        &prove_args(&env, "r", ["0", "0", "0"]),
+        &["total weight 0"],
+    );
+
+    // Keys of another shape: the clients committed for 4×16, the coordinator uses 4×8 keys.
+    let (ok, _, _) = zkfl(&[
+        "setup",
+        "--slots",
+        "4",
+        "--chunk",
+        "8",
+        "--seed",
+        "8",
+        "--out",
+        &env.s("keys8"),
+    ]);
+    assert!(ok);
+    let mut args = prove_args(&env, "r", ["1", "1", "1"]);
+    args[2] = env.s("keys8");
+    assert_refused(&env, &args, &["c0.opening.json", "another circuit shape"]);
+
+    // Truncated proving key.
+    let pk = std::fs::read(env.p("keys/pk.bin")).unwrap();
+    std::fs::write(env.p("keys/pk.bin"), &pk[..pk.len() / 2]).unwrap();
+    assert_refused(
+        &env,
+        &prove_args(&env, "r", ["1", "1", "1"]),
+        &["pk.bin", "zkfl setup"],
+    );
+    std::fs::write(env.p("keys/pk.bin"), &pk).unwrap();
+
+    // Missing file.
+    let mut args = prove_args(&env, "r", ["1", "1", "1"]);
+    args[6] = env.s("nope.safetensors");
+    assert_refused(&env, &args, &["nope.safetensors"]);
+
+    // Sanity: the restored inputs do prove.
+    let (ok, _, err) = run(&prove_args(&env, "r", ["1", "1", "1"]));
+    assert!(ok, "{err}");
+}
+
+#[test]
+fn help_is_complete() {
+    for sub in ["setup", "commit", "prove", "demo"] {
+        let (ok, out, _) = zkfl(&[sub, "--help"]);
+        assert!(ok && out.contains("Usage"), "{sub}: {out}");
+    }
+    let (ok, out, _) = zkfl(&["--help"]);
+    assert!(ok && out.contains("setup") && out.contains("prove"));
+}
