@@ -1,0 +1,33 @@
+//! `zkfl-verify history --vk keys/vk.bin rounds/`
+
+use std::path::PathBuf;
+
+use clap::Args;
+use zkfl_verifier::{load_bundles_dir, verify_history};
+
+use super::{load_vk, report, Outcome};
+
+/// Verify every round under a directory, and the model chain between them.
+#[derive(Args)]
+pub struct HistoryCmd {
+    /// Verifying key file (from `zkfl setup`).
+    #[arg(long)]
+    vk: PathBuf,
+    /// Directory whose subdirectories hold one round.json each.
+    rounds: PathBuf,
+}
+
+impl HistoryCmd {
+    pub fn run(self, json: bool) -> anyhow::Result<Outcome> {
+        let (header, vk) = load_vk(&self.vk)?;
+        let bundles = load_bundles_dir(&self.rounds)?;
+        let result = verify_history(&vk, &header, &bundles);
+        Ok(report(json, result, header.insecure_seed.is_some(), |r| {
+            format!(
+                "rounds {}..={}: {} chunk proofs in one batch, model chain intact\n  \
+                 initial model {}\n  final model   {}",
+                r.first_round, r.last_round, r.proofs, r.initial_model, r.final_model
+            )
+        }))
+    }
+}

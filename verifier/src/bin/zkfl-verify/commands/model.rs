@@ -1,0 +1,45 @@
+//! `zkfl-verify model --commitment HEX model.safetensors --opening opening.json`
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use zkfl_circuits::Commitment;
+use zkfl_verifier::verify_model;
+
+use super::{report, Outcome};
+
+/// Check that a released model file is the committed model.
+#[derive(Args)]
+pub struct ModelCmd {
+    /// The model commitment from the chain (64 hex digits, optional 0x).
+    #[arg(long)]
+    commitment: String,
+    /// The released model (safetensors).
+    model: PathBuf,
+    /// The model's opening (salts and exact integers).
+    #[arg(long)]
+    opening: PathBuf,
+}
+
+impl ModelCmd {
+    pub fn run(self, json: bool) -> anyhow::Result<Outcome> {
+        let commitment: Commitment = self
+            .commitment
+            .parse()
+            .with_context(|| "--commitment must be 32 bytes of hex".to_string())?;
+        match verify_model(&commitment, &self.model, &self.opening) {
+            Err(e) if e.is_unreadable() => Err(e.into()),
+            result => Ok(report(json, result, false, |r| {
+                format!(
+                    "{} is the model committed to by {} ({} parameters in {} tensors, {} chunks)",
+                    self.model.display(),
+                    r.commitment,
+                    r.d,
+                    r.tensors,
+                    r.chunks
+                )
+            })),
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! `zkfl-verify round --vk keys/vk.bin round-T/`
+
+use std::path::PathBuf;
+
+use clap::Args;
+use zkfl_verifier::{load_bundle, verify_round};
+
+use super::{load_vk, report, Outcome};
+
+/// Verify one round bundle.
+#[derive(Args)]
+pub struct RoundCmd {
+    /// Verifying key file (from `zkfl setup`).
+    #[arg(long)]
+    vk: PathBuf,
+    /// Round directory holding round.json (or the bundle file itself).
+    round: PathBuf,
+}
+
+impl RoundCmd {
+    pub fn run(self, json: bool) -> anyhow::Result<Outcome> {
+        let (header, vk) = load_vk(&self.vk)?;
+        let bundle = load_bundle(&self.round)?;
+        let result = verify_round(&vk, &header, &bundle);
+        Ok(report(json, result, header.insecure_seed.is_some(), |r| {
+            format!(
+                "round {}: {} chunk proofs (batched), {} of {} slots active, total weight {}\n  \
+                 model     {}\n  new model {}",
+                r.round,
+                r.chunks,
+                r.active_slots,
+                r.shape.slots,
+                r.total_weight,
+                r.model_commitment,
+                r.new_model_commitment
+            )
+        }))
+    }
+}

@@ -1,0 +1,56 @@
+//! zkfl-verifier: the auditor's side of zkfl.
+//!
+//! Given a verifying key and the bundles a coordinator published, this crate decides whether
+//! every federated-learning round was aggregated honestly, without seeing any update or
+//! model value. It depends on `zkfl-circuits` only for the public-input layout, the file
+//! formats and the native commitment code — never on prover code — so an auditor can read
+//! the whole trust base in an hour.
+//!
+//! - [`verify_round`]: one round bundle (structure, commitments, accumulator chain, and all
+//!   chunk proofs in one batched pairing check).
+//! - [`verify_history`]: a sequence of rounds, plus the model-commitment chain between them,
+//!   with every proof of the history in a single batch.
+//! - [`verify_model`]: a released model file against a commitment and its opening.
+//! - [`export_snarkjs`]: one chunk's key, proof and public inputs in snarkjs's JSON format,
+//!   so that an independent Groth16 implementation can check our proofs.
+//! - [`verify_batch`] / [`verify_single`]: the raw Groth16 checks, exposed for benchmarks.
+//!
+//! # Batch randomness
+//!
+//! Batching checks Σ ρ_k·(Groth16 equation of proof k) with random 128-bit scalars ρ_k, so
+//! that k proofs cost k + 3 pairings instead of 3k + 1 (prepared key). The ρ_k are drawn
+//! from the operating system's CSPRNG ([`rand::rngs::OsRng`]), not derived by Fiat–Shamir.
+//! Why: the verifier here runs off-chain with private randomness chosen *after* the bundle
+//! is fixed, so a cheating prover cannot adapt to it, and soundness does not depend on
+//! hashing exactly the right transcript (a Fiat–Shamir transcript that forgets one input is
+//! a classic forgery bug). A false accept requires guessing a combination that cancels, with
+//! probability at most 2^-128 per batch. The on-chain registry has no private randomness and
+//! therefore uses Fiat–Shamir over the calldata instead (PROTOCOL.md §7). Results are not
+//! reproducible bit-for-bit across runs, only the verdict is; callers that need determinism
+//! (tests, benchmarks) pass their own RNG to [`verify_batch`].
+//!
+//! When a batch fails, every proof is re-checked on its own so that the report names the
+//! failing round and chunk.
+//!
+//! The protocol is specified in `docs/PROTOCOL.md` (§2 public inputs, §3 commitments,
+//! §6 bundle format, §7 verification).
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod batch;
+pub mod error;
+pub mod io;
+pub mod model;
+pub mod report;
+pub mod round;
+pub mod snarkjs;
+
+pub use batch::{verify_batch, verify_single, BatchError, PreparedKey, ProofItem};
+pub use error::VerifyError;
+pub use io::{load_bundle, load_bundles_dir, LoadError, BUNDLE_FILE};
+pub use model::{verify_model, ModelError, ModelReport};
+pub use report::{HistoryReport, RoundReport};
+pub use round::{verify_history, verify_history_with_rng, verify_round, verify_round_with_rng};
+pub use snarkjs::{export_snarkjs, ExportError};
+
+pub use zkfl_circuits::{bundle::RoundBundle, keys::KeyHeader};

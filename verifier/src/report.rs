@@ -1,0 +1,50 @@
+//! What a successful verification established, for humans and for `--json`.
+
+use serde::Serialize;
+use zkfl_circuits::{params::Shape, Commitment};
+
+/// A verified round.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RoundReport {
+    /// Round index t.
+    pub round: u64,
+    /// Whether M_t was committed afresh by this round.
+    pub genesis: bool,
+    /// Circuit shape.
+    pub shape: Shape,
+    /// Parameter count d.
+    pub d: u64,
+    /// Number of chunk proofs K, all verified.
+    pub chunks: usize,
+    /// Slots with a positive weight.
+    pub active_slots: usize,
+    /// Total weight W.
+    pub total_weight: u64,
+    /// B∞ in fixed-point units.
+    pub linf: u64,
+    /// B₂² in squared fixed-point units, as a decimal string (may exceed 2^53).
+    pub l2_sq: String,
+    /// Commitment to M_t.
+    pub model_commitment: Commitment,
+    /// Commitment to M_{t+1}.
+    pub new_model_commitment: Commitment,
+    /// Commitment to each slot's update.
+    pub update_commitments: Vec<Commitment>,
+}
+
+/// A verified history.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HistoryReport {
+    /// First round index.
+    pub first_round: u64,
+    /// Last round index.
+    pub last_round: u64,
+    /// The model the history starts from.
+    pub initial_model: Commitment,
+    /// The model the history ends with.
+    pub final_model: Commitment,
+    /// Chunk proofs verified in the single batch.
+    pub proofs: usize,
+    /// Every round.
+    pub rounds: Vec<RoundReport>,
+}
