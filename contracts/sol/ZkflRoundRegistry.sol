@@ -175,7 +175,7 @@ contract ZkflRoundRegistry is ZkflVerifier {
         bytes32 computedPrev = _commitment(DOMAIN_MODEL, r.oldModelHashes);
         if (computedPrev != prev) revert PreviousModelMismatch(prev, computedPrev);
 
-        _verifyBatch(r.proofs, _publicInputs(r, k), keccak256(msg.data));
+        _verifyBatch(r.proofs, _publicInputs(r, k), _calldataSeed());
 
         bytes32 next = _commitment(DOMAIN_MODEL, r.newModelHashes);
         modelCommitment = next;

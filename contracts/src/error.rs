@@ -31,6 +31,14 @@ pub enum ContractsError {
         /// Cause.
         source: askama::Error,
     },
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
     /// The npm toolchain is not installed next to the contracts.
     #[error(
         "solc is not installed: {missing} does not exist; run `npm ci` in {dir} \
@@ -64,8 +72,8 @@ pub enum ContractsError {
     Reverted {
         /// What was executed.
         what: String,
-        /// Decoded revert data.
-        reason: RevertReason,
+        /// Decoded revert data (boxed: it is large and errors should stay cheap to move).
+        reason: Box<RevertReason>,
     },
     /// A call or deployment halted (out of gas, invalid opcode, code too large, ...).
     #[error("{what} halted: {reason}")]
@@ -85,4 +93,50 @@ pub enum ContractsError {
         /// Samples given.
         got: usize,
     },
+    /// A round bundle that cannot be turned into registry calldata.
+    #[error("round {round} bundle: {reason}")]
+    Bundle {
+        /// The bundle's round index.
+        round: u64,
+        /// What is wrong and what to do.
+        reason: String,
+    },
+    /// A chunk record of a round bundle that does not decode.
+    #[error("round {round} bundle: {source}")]
+    BundleRecord {
+        /// The bundle's round index.
+        round: u64,
+        /// Which chunk and input or proof.
+        source: zkfl_circuits::bundle::RecordError,
+    },
+    /// The private key given for signing is not a secp256k1 key in hex.
+    #[error(
+        "the private key from {origin} is not a 32-byte hex secp256k1 key (0x prefix optional); \
+         fix {origin}"
+    )]
+    PrivateKey {
+        /// Where the key came from (env var or file), never the key.
+        origin: String,
+    },
+    /// The RPC URL does not parse or needs a transport this build lacks.
+    #[error("RPC URL '{url}': {reason}")]
+    RpcUrl {
+        /// The URL.
+        url: String,
+        /// What is wrong and what to do.
+        reason: String,
+    },
+    /// A JSON-RPC request to the node failed.
+    #[error("{what} via {url}: {source}")]
+    Rpc {
+        /// What was being done.
+        what: String,
+        /// The node's URL.
+        url: String,
+        /// alloy's transport or pending-transaction error.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The chain answered, but not as a zkfl registry would.
+    #[error("{0}")]
+    Chain(String),
 }

@@ -108,7 +108,7 @@ impl Evm {
             }),
             ExecutionResult::Revert { output, .. } => Err(ContractsError::Reverted {
                 what: what.to_string(),
-                reason: RevertReason::decode(&output),
+                reason: Box::new(RevertReason::decode(&output)),
             }),
             ExecutionResult::Halt { reason, .. } => Err(ContractsError::Halted {
                 what: what.to_string(),
@@ -165,13 +165,13 @@ impl Evm {
         Self::outcome(result, intrinsic, what)
     }
 
-    /// Length of the runtime code stored at `address` (0 if none).
-    pub fn code_len(&self, address: Address) -> usize {
+    /// The runtime code stored at `address` (empty if none).
+    pub fn code(&self, address: Address) -> Vec<u8> {
         let db = self.evm.ctx.db();
         db.cache
             .accounts
             .get(&address)
             .and_then(|a| db.cache.contracts.get(&a.info.code_hash))
-            .map_or(0, |code| code.original_byte_slice().len())
+            .map_or_else(Vec::new, |code| code.original_byte_slice().to_vec())
     }
 }

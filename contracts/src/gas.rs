@@ -182,10 +182,53 @@ pub fn measure_verifier_gas(
     Ok(GasReport {
         slots,
         num_inputs: l,
-        verifier_code_len: evm.code_len(at),
+        verifier_code_len: evm.code(at).len(),
         single_exec_gas: single,
         single_floor: single_floor(l),
         single_goal: single_goal(l),
         batches,
     })
+}
+
+/// Gas of one accepted `submitRound`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RoundGas {
+    /// Chunks K of the round.
+    pub chunks: usize,
+    /// Execution gas (without the intrinsic 21,000 + calldata).
+    pub exec_gas: u64,
+    /// Receipt gas.
+    pub tx_gas: u64,
+}
+
+/// Deploys `registry` (a compiled ZkflRoundRegistry) with `params` and submits `rounds` in
+/// order from the coordinator; every round must be accepted.
+///
+/// # Errors
+/// Any EVM error, including the decoded revert of a rejected round.
+pub fn measure_round_gas(
+    registry: &crate::solc::Artifact,
+    params: &crate::round::RegistryParams,
+    rounds: &[crate::round::RoundCall],
+) -> Result<Vec<RoundGas>, ContractsError> {
+    let mut evm = Evm::new();
+    let mut initcode = registry.bytecode.clone();
+    initcode.extend(params.constructor_args());
+    let at = evm.deploy(
+        Address::repeat_byte(0x22),
+        initcode,
+        "deploy ZkflRoundRegistry",
+    )?;
+    rounds
+        .iter()
+        .map(|r| {
+            let what = format!("submitRound(round {})", r.round);
+            let out = evm.call(params.coordinator, at, r.calldata(), &what)?;
+            Ok(RoundGas {
+                chunks: r.proofs.len(),
+                exec_gas: out.exec_gas,
+                tx_gas: out.tx_gas,
+            })
+        })
+        .collect()
 }

@@ -15,9 +15,12 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod bundle;
+pub mod chain;
 pub mod encode;
 mod error;
 pub mod evm;
+pub mod export;
 pub mod gas;
 pub mod render;
 pub mod revert;

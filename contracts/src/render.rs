@@ -161,3 +161,56 @@ pub fn render_sources(
         (REGISTRY_FILE.to_string(), REGISTRY_SOURCE.to_string()),
     ])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_ec::{AffineRepr, CurveGroup};
+
+    fn vk_with_inputs(l: usize) -> VerifyingKey<Bn254> {
+        let g1 = G1Affine::generator();
+        let g2 = G2Affine::generator();
+        let times = |k: u64| (g1 * ark_bn254::Fr::from(k)).into_affine();
+        VerifyingKey {
+            alpha_g1: times(2),
+            beta_g2: g2,
+            gamma_g2: (g2 * ark_bn254::Fr::from(3u64)).into_affine(),
+            delta_g2: (g2 * ark_bn254::Fr::from(5u64)).into_affine(),
+            gamma_abc_g1: (0..=l as u64).map(|i| times(7 + i)).collect(),
+        }
+    }
+
+    #[test]
+    fn rejects_a_key_of_another_shape() {
+        let err =
+            render_verifier(&vk_with_inputs(2 * 3 + 7), 8).expect_err("n = 3 key, n = 8 requested");
+        assert!(
+            matches!(
+                err,
+                ContractsError::VkShape {
+                    slots: 8,
+                    expected: 23,
+                    got: 13
+                }
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bakes_every_key_element_in_eip197_order() {
+        let vk = vk_with_inputs(2 * 2 + 7);
+        let sol = render_verifier(&vk, 2).expect("render");
+        assert!(sol.contains("uint256 public constant NUM_INPUTS = 11;"));
+        assert!(sol.contains("uint256[11] calldata input"));
+        let [x1, ..] = g2_to_words(&-vk.delta_g2);
+        assert!(sol.contains(&format!("NEG_DELTA_X1 = {};", hex_word(x1))));
+        let [x, y] = g1_to_words(&vk.gamma_abc_g1[11]);
+        assert!(sol.contains(&format!("IC11_X = {};", hex_word(x))));
+        assert!(sol.contains(&format!("IC11_Y = {};", hex_word(y))));
+        assert!(!sol.contains("IC12_X"));
+        assert!(sol.contains(&vk_digest(&vk)));
+        // Deterministic: the same key renders the same source.
+        assert_eq!(sol, render_verifier(&vk, 2).expect("render"));
+    }
+}

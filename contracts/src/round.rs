@@ -257,6 +257,13 @@ impl RegistryParams {
         ])
         .abi_encode_params()
     }
+
+    /// Deployment code: the registry's creation bytecode followed by the constructor arguments.
+    pub fn initcode(&self, creation_code: &[u8]) -> Vec<u8> {
+        let mut code = creation_code.to_vec();
+        code.extend(self.constructor_args());
+        code
+    }
 }
 
 /// The `RoundAccepted` event, decoded.

@@ -174,3 +174,22 @@ impl Solc {
         Ok(artifacts)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_node_modules_says_to_run_npm_ci() {
+        let dir = std::env::temp_dir().join(format!("zkfl-no-solc-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let err = Solc::new(&dir).expect_err("no node_modules here");
+        std::fs::remove_dir_all(&dir).expect("clean up");
+        assert!(matches!(err, ContractsError::SolcMissing { .. }));
+        let msg = err.to_string();
+        assert!(
+            msg.contains("npm ci") && msg.contains("node_modules/solc"),
+            "{msg}"
+        );
+    }
+}

@@ -118,8 +118,8 @@ contract ZkflVerifier {
     /// @notice Verifies k chunk proofs with one random linear combination: k + 3 pairings in
     ///         a single call to 0x08. Reverts like verifyProof; the index in
     ///         PublicInputNotInField is proofIndex * {{ num_inputs }} + inputIndex.
-    /// @dev The randomness is keccak256 of the whole calldata (see _verifyBatch), so it is
-    ///      fixed only after every proof and input has been chosen.
+    /// @dev The randomness is keccak256 of the whole calldata (_calldataSeed), so it is fixed
+    ///      only after every proof and input has been chosen; see _verifyBatch.
     function verifyBatch(uint256[8][] calldata proofs, uint256[{{ num_inputs }}][] calldata inputs) external view {
         uint256 k = proofs.length;
         if (inputs.length != k) revert BatchLengthMismatch(k, inputs.length);
@@ -127,7 +127,18 @@ contract ZkflVerifier {
         assembly ("memory-safe") {
             calldatacopy(add(flat, 0x20), inputs.offset, mul(k, {{ input_bytes }}))
         }
-        _verifyBatch(proofs, flat, keccak256(msg.data));
+        _verifyBatch(proofs, flat, _calldataSeed());
+    }
+
+    /// @dev keccak256 of the whole calldata, the Fiat-Shamir seed of the batch check. Hashed
+    ///      from scratch memory that _verifyBatch then reuses; Solidity's keccak256(msg.data)
+    ///      would allocate a copy that stays allocated for the rest of the call.
+    function _calldataSeed() internal pure returns (bytes32 seed) {
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            calldatacopy(p, 0, calldatasize())
+            seed := keccak256(p, calldatasize())
+        }
     }
 
     /// @dev Batch check for proofs[j] against inputs[j*l .. (j+1)*l) (flat, in memory).
@@ -136,8 +147,8 @@ contract ZkflVerifier {
     ///      where S = sum_j rho_j and X = S IC0 + sum_i (sum_j rho_j x_ji) IC(i+1), i.e. the
     ///      input scalars are combined in Fr first and only one l-term MSM is computed.
     ///      If any single proof is invalid, the combination passes with probability about 1/r
-    ///      over rho; the seed must commit to all proofs and inputs (callers pass keccak256
-    ///      of msg.data, and every input is derived from msg.data).
+    ///      over rho; the seed must commit to all proofs and inputs (callers pass
+    ///      _calldataSeed(), and every input is derived from msg.data).
     function _verifyBatch(uint256[8][] calldata proofs, uint256[] memory inputs, bytes32 seed) internal view {
         uint256 k = proofs.length;
         if (k == 0) revert EmptyBatch();

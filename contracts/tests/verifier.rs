@@ -71,7 +71,7 @@ fn batch(
 
 fn reason(r: Result<u64, ContractsError>) -> RevertReason {
     match r {
-        Err(ContractsError::Reverted { reason, .. }) => reason,
+        Err(ContractsError::Reverted { reason, .. }) => *reason,
         other => panic!("expected a revert, got {other:?}"),
     }
 }
@@ -251,4 +251,46 @@ fn gas_within_goals() {
         measure_verifier_gas(&solc(), &toy().vk, SLOTS, &samples[..3], &[4]),
         Err(ContractsError::NotEnoughSamples { needed: 4, got: 3 })
     ));
+}
+
+#[test]
+fn export_writes_sources_abi_and_bytecode() {
+    let dir = std::env::temp_dir().join(format!("zkfl-export-{}", std::process::id()));
+    let files = zkfl_contracts::export::export_solidity(&toy().vk, SLOTS, &dir, Some(&solc()))
+        .expect("export");
+    let names: Vec<String> = files
+        .iter()
+        .map(|p| p.file_name().expect("name").to_string_lossy().into_owned())
+        .collect();
+    for expected in [
+        "ZkflVerifier.sol",
+        "ZkflRoundRegistry.sol",
+        "ZkflVerifier.abi.json",
+        "ZkflVerifier.bin",
+        "ZkflVerifier.bin-runtime",
+        "ZkflRoundRegistry.abi.json",
+        "ZkflRoundRegistry.bin",
+        "ZkflRoundRegistry.bin-runtime",
+    ] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} missing from {names:?}"
+        );
+    }
+    // The exported creation code is the code the tests deploy.
+    let bin = std::fs::read_to_string(dir.join("ZkflVerifier.bin")).expect("read bin");
+    assert_eq!(
+        hex::decode(bin.trim()).expect("hex"),
+        compiled().verifier.bytecode
+    );
+    let abi: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("ZkflRoundRegistry.abi.json")).expect("read abi"),
+    )
+    .expect("abi json");
+    assert!(abi
+        .as_array()
+        .expect("array")
+        .iter()
+        .any(|f| f["name"] == "submitRound"));
+    std::fs::remove_dir_all(&dir).expect("clean up");
 }

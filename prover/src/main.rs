@@ -10,7 +10,7 @@ fn main() -> std::process::ExitCode {
     match cli.run() {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", zkfl_verifier::describe_error(e.as_ref()));
             std::process::ExitCode::from(1)
         }
     }

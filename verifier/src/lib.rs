@@ -54,3 +54,19 @@ pub use round::{verify_history, verify_history_with_rng, verify_round, verify_ro
 pub use snarkjs::{export_snarkjs, ExportError};
 
 pub use zkfl_circuits::{bundle::RoundBundle, keys::KeyHeader};
+
+/// An error and its causes on one line, each cause shown once: zkfl's errors already embed
+/// their cause in their message, so a cause whose text is already shown is skipped.
+pub fn describe_error(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut msg = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !msg.contains(&text) {
+            msg.push_str(": ");
+            msg.push_str(&text);
+        }
+        cause = c.source();
+    }
+    msg
+}

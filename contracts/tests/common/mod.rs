@@ -103,19 +103,22 @@ pub struct Compiled {
     pub registry: Artifact,
 }
 
-/// The toy key's contracts, compiled once per test binary (solc-js takes seconds).
+/// Renders and compiles both contracts for `vk` (solc-js takes seconds: call once per key).
+pub fn compile(vk: &VerifyingKey<Bn254>) -> Compiled {
+    let sources = render_sources(vk, SLOTS).expect("render");
+    let mut a = solc().compile(&sources).expect("compile");
+    Compiled {
+        verifier: a.remove("ZkflVerifier").expect("ZkflVerifier artifact"),
+        registry: a
+            .remove("ZkflRoundRegistry")
+            .expect("ZkflRoundRegistry artifact"),
+    }
+}
+
+/// The toy key's contracts, compiled once per test binary.
 pub fn compiled() -> &'static Compiled {
     static C: OnceLock<Compiled> = OnceLock::new();
-    C.get_or_init(|| {
-        let sources = render_sources(&toy().vk, SLOTS).expect("render");
-        let mut a = solc().compile(&sources).expect("compile");
-        Compiled {
-            verifier: a.remove("ZkflVerifier").expect("ZkflVerifier artifact"),
-            registry: a
-                .remove("ZkflRoundRegistry")
-                .expect("ZkflRoundRegistry artifact"),
-        }
-    })
+    C.get_or_init(|| compile(&toy().vk))
 }
 
 pub fn rng(seed: u64) -> ChaCha20Rng {

@@ -2,8 +2,13 @@
 
 mod commit;
 mod demo;
+mod deploy;
+mod export_solidity;
+mod onchain;
 mod prove;
 mod setup;
+mod submit;
+mod verify;
 
 use clap::{Parser, Subcommand};
 
@@ -29,6 +34,14 @@ enum Command {
     Prove(prove::ProveCmd),
     /// Run a complete example round: setup → commit → prove → verify.
     Demo(demo::DemoCmd),
+    /// Write the Solidity verifier and round registry for a key (ABI and bytecode with solc).
+    ExportSolidity(export_solidity::ExportSolidityCmd),
+    /// Deploy the round registry to a node, starting from the genesis round's model.
+    Deploy(deploy::DeployCmd),
+    /// Submit a proven round to the registry on a node.
+    Submit(submit::SubmitCmd),
+    /// Verify a proven round (or a whole history) with the standalone verifier.
+    Verify(verify::VerifyCmd),
 }
 
 impl Cli {
@@ -38,6 +51,10 @@ impl Cli {
             Command::Commit(c) => c.run(),
             Command::Prove(c) => c.run(),
             Command::Demo(c) => c.run(),
+            Command::ExportSolidity(c) => c.run(),
+            Command::Deploy(c) => c.run(),
+            Command::Submit(c) => c.run(),
+            Command::Verify(c) => c.run(),
         }
     }
 }

@@ -27,10 +27,10 @@ fn main() {
         Ok(Outcome::Invalid) => 1,
         Err(e) => {
             if cli.json {
-                let v = serde_json::json!({ "valid": false, "unreadable": true, "error": format!("{e:#}") });
+                let v = serde_json::json!({ "valid": false, "unreadable": true, "error": zkfl_verifier::describe_error(e.as_ref()) });
                 println!("{v}");
             } else {
-                eprintln!("error: {e:#}");
+                eprintln!("error: {}", zkfl_verifier::describe_error(e.as_ref()));
             }
             2
         }

@@ -2,282 +2,36 @@
 //! reference builds every public input and witness, ChunkCircuit is proven with Groth16,
 //! and the registry must accept the honest round and reject each tampering with the
 //! right custom error.
-//!
-//! The keys come from a FIXED SEED: test-only, never ship such a key.
 
+#[path = "../common/mod.rs"]
 mod common;
-
-use std::sync::OnceLock;
+mod fixture;
 
 use alloy_dyn_abi::DynSolValue;
 use alloy_primitives::{Address, B256, U256};
-use ark_bn254::{Bn254, Fr};
-use ark_ff::UniformRand;
-use ark_groth16::{Groth16, PreparedVerifyingKey, ProvingKey};
-use ark_snark::SNARK;
-use ark_std::rand::Rng;
-use common::*;
-use zkfl_circuits::{Bounds, ChunkCircuit, ClientSlot, Round, RoundInput, Shape};
-use zkfl_contracts::encode::{fr_to_word, function_calldata as call, proof_to_words, ProofWords};
-use zkfl_contracts::evm::{CallOutcome, Evm};
+use common::{addr, r, L, SLOTS};
+use fixture::*;
+use zkfl_contracts::encode::function_calldata as call;
+use zkfl_contracts::evm::Evm;
+use zkfl_contracts::gas::measure_round_gas;
 use zkfl_contracts::revert::RevertReason;
-use zkfl_contracts::round::{
-    top_level_commitment, CommitmentKind, RegistryParams, RoundAccepted, RoundCall, RoundPublic,
-};
+use zkfl_contracts::round::{RegistryParams, RoundAccepted};
 use zkfl_contracts::ContractsError;
-
-const M: usize = 4;
-const D: usize = 10; // K = ceil(10 / 4) = 3 chunks, the last one zero-padded
-const K: usize = 3;
-
-const OWNER: u8 = 0xa0;
-const COORDINATOR: u8 = 0xc0;
-
-fn shape() -> Shape {
-    Shape::new(SLOTS, M)
-}
-
-/// Everything proven once per test binary (proving dominates the run time).
-struct Fixture {
-    compiled: Compiled,
-    /// The honest round 1 (M_0 -> M_1) and its calldata.
-    round1: Round,
-    call1: RoundCall,
-    /// The honest round 2 (M_1 -> M_2).
-    round2: Round,
-    call2: RoundCall,
-    /// Round 1 rebuilt with other accumulator salts: same hashes, other accumulators.
-    /// Chunk 1's proof of it starts from an accumulator chunk 0 of `call1` does not end in.
-    alt_acc: (Vec<U256>, ProofWords),
-}
-
-fn random_salts(rng: &mut impl Rng, count: usize) -> Vec<Fr> {
-    (0..count).map(|_| Fr::rand(rng)).collect()
-}
-
-/// Five clients with random weights and updates within B_inf, three empty slots.
-fn round_input(model: Vec<i64>, model_salts: Vec<Fr>, seed: u64) -> RoundInput {
-    let shape = shape();
-    let mut rng = rng(seed);
-    let linf = 500u64;
-    let slots = (0..SLOTS)
-        .map(|i| {
-            if i >= 5 {
-                return ClientSlot::empty(&shape, D);
-            }
-            ClientSlot {
-                weight: rng.gen_range(1..100),
-                update: (0..D)
-                    .map(|_| rng.gen_range(-(linf as i64)..=linf as i64))
-                    .collect(),
-                salts: random_salts(&mut rng, K),
-            }
-        })
-        .collect();
-    RoundInput {
-        shape,
-        model,
-        model_salts,
-        slots,
-        bounds: Bounds {
-            linf,
-            l2_sq: u128::from(linf * linf) * D as u128,
-        },
-        new_model_salts: random_salts(&mut rng, K),
-        acc_salts: random_salts(&mut rng, K + 1),
-    }
-}
-
-/// The registry's view of a native round. Cross-checks the contracts crate's public-input
-/// layout and commitments against zkfl-circuits' own.
-fn round_public(round: &Round) -> RoundPublic {
-    let b = round.input.bounds;
-    let public = RoundPublic {
-        b_inf: Fr::from(b.linf),
-        b2_sq: Fr::from(b.l2_sq),
-        weights: round
-            .input
-            .slots
-            .iter()
-            .map(|s| Fr::from(s.weight))
-            .collect(),
-        old_model_hashes: round.model_hashes.clone(),
-        new_model_hashes: round.new_model_hashes.clone(),
-        update_hashes: round.update_hashes.clone(),
-        accumulators: round.accs.clone(),
-    };
-    for c in 0..K {
-        assert_eq!(
-            public.chunk_inputs(c),
-            round.public(c).to_vec(),
-            "chunk {c} layout"
-        );
-    }
-    assert_eq!(
-        top_level_commitment(CommitmentKind::Model, D as u64, &round.model_hashes),
-        round.model_commitment.0
-    );
-    assert_eq!(
-        top_level_commitment(CommitmentKind::Update, D as u64, &round.update_hashes[0]),
-        round.update_commitments[0].0
-    );
-    public
-}
-
-fn prove_chunk(
-    pk: &ProvingKey<Bn254>,
-    pvk: &PreparedVerifyingKey<Bn254>,
-    round: &Round,
-    c: usize,
-    seed: u64,
-) -> ark_groth16::Proof<Bn254> {
-    let circuit = ChunkCircuit {
-        shape: shape(),
-        witness: round.witness(c),
-    };
-    let proof = Groth16::<Bn254>::prove(pk, circuit, &mut rng(seed)).expect("prove chunk");
-    // arkworks must accept it, so that an EVM rejection can only come from the contract.
-    assert!(
-        Groth16::<Bn254>::verify_with_processed_vk(pvk, &round.public(c).to_vec(), &proof)
-            .expect("verify")
-    );
-    proof
-}
-
-fn prove_round(
-    pk: &ProvingKey<Bn254>,
-    pvk: &PreparedVerifyingKey<Bn254>,
-    index: u64,
-    round: &Round,
-    seed: u64,
-) -> RoundCall {
-    let proofs: Vec<_> = (0..K)
-        .map(|c| prove_chunk(pk, pvk, round, c, seed + c as u64))
-        .collect();
-    RoundCall::new(index, &round_public(round), &proofs).expect("round shape")
-}
-
-fn fixture() -> &'static Fixture {
-    static F: OnceLock<Fixture> = OnceLock::new();
-    F.get_or_init(|| {
-        let (pk, vk) =
-            Groth16::<Bn254>::circuit_specific_setup(ChunkCircuit::blank(shape()), &mut rng(0x5e7))
-                .expect("setup");
-        let pvk = Groth16::<Bn254>::process_vk(&vk).expect("process vk");
-        let compiled = compile(&vk);
-
-        let mut r = rng(1);
-        let model: Vec<i64> = (0..D)
-            .map(|_| r.gen_range(-(1i64 << 20)..(1i64 << 20)))
-            .collect();
-        let input1 = round_input(model, random_salts(&mut r, K), 10);
-        let round1 = Round::build(input1.clone()).expect("round 1");
-        let call1 = prove_round(&pk, &pvk, 1, &round1, 100);
-
-        let input2 = round_input(round1.new_model.clone(), input1.new_model_salts.clone(), 20);
-        let round2 = Round::build(input2).expect("round 2");
-        let call2 = prove_round(&pk, &pvk, 2, &round2, 200);
-
-        let mut alt_input = input1;
-        alt_input.acc_salts = random_salts(&mut r, K + 1);
-        let alt = Round::build(alt_input).expect("alt round");
-        assert_eq!(alt.new_model_hashes, round1.new_model_hashes);
-        assert_ne!(alt.accs[1], round1.accs[1]);
-        let alt_proof = proof_to_words(&prove_chunk(&pk, &pvk, &alt, 1, 300));
-        let alt_accs = alt.accs.iter().map(fr_to_word).collect();
-
-        Fixture {
-            compiled,
-            round1,
-            call1,
-            round2,
-            call2,
-            alt_acc: (alt_accs, alt_proof),
-        }
-    })
-}
-
-struct Chain {
-    evm: Evm,
-    registry: Address,
-}
-
-fn genesis() -> [u8; 32] {
-    fixture().round1.model_commitment.0
-}
-
-fn deploy() -> Chain {
-    let s = shape();
-    let params = RegistryParams {
-        coordinator: addr(COORDINATOR),
-        genesis_model: genesis(),
-        model_dim: D as u64,
-        chunks: K as u64,
-        chunk_size: M as u64,
-        frac_bits: s.frac_bits as u8,
-        update_bits: s.update_bits as u8,
-        model_bits: s.model_bits as u8,
-        weight_bits: s.weight_bits as u8,
-        norm_bits: s.norm_bits as u8,
-    };
-    let mut initcode = fixture().compiled.registry.bytecode.clone();
-    initcode.extend(params.constructor_args());
-    let mut evm = Evm::new();
-    let registry = evm
-        .deploy(addr(OWNER), initcode, "deploy registry")
-        .expect("deploy registry");
-    Chain { evm, registry }
-}
-
-fn view(chain: &mut Chain, signature: &str) -> Vec<u8> {
-    chain
-        .evm
-        .call(
-            addr(0x01),
-            chain.registry,
-            call(signature, vec![]),
-            signature,
-        )
-        .expect(signature)
-        .output
-}
-
-fn stored_commitment(chain: &mut Chain) -> [u8; 32] {
-    view(chain, "modelCommitment()")
-        .try_into()
-        .expect("32 bytes")
-}
-
-fn submit(chain: &mut Chain, from: u8, round: &RoundCall) -> Result<CallOutcome, ContractsError> {
-    chain
-        .evm
-        .call(addr(from), chain.registry, round.calldata(), "submitRound")
-}
-
-fn reason(r: Result<CallOutcome, ContractsError>) -> RevertReason {
-    match r {
-        Err(ContractsError::Reverted { reason, .. }) => reason,
-        other => panic!("expected a revert, got {other:?}"),
-    }
-}
-
-/// A freshly deployed registry and the honest round 1 for it.
-fn round_one() -> (Chain, RoundCall) {
-    (deploy(), fixture().call1.clone())
-}
 
 #[test]
 fn bytecode_under_eip170_for_eight_slots() {
-    let c = compiled();
+    let c = &fixture().compiled;
     let (v, r) = (
         c.verifier.deployed_bytecode.len(),
         c.registry.deployed_bytecode.len(),
     );
     eprintln!("runtime bytecode (n = {SLOTS}): ZkflVerifier {v} B, ZkflRoundRegistry {r} B");
     assert!(v < 24_576 && r < 24_576, "verifier {v} B, registry {r} B");
-    // And what is stored on chain is exactly that code (revm enforces EIP-170 on deploy too).
+    // The deployed code has that length (its bytes differ: immutables are patched in at
+    // deployment); revm enforces EIP-170 on deployment as well.
     let chain = deploy();
-    assert_eq!(chain.evm.code_len(chain.registry), r);
+    let code = chain.evm.code(chain.registry);
+    assert_eq!(code.len(), r);
 }
 
 #[test]
@@ -287,6 +41,17 @@ fn valid_rounds_advance_the_commitment_chain() {
     assert_eq!(stored_commitment(&mut chain), genesis());
 
     let out = submit(&mut chain, COORDINATOR, &f.call1).expect("round 1 accepted");
+    // The library's measurement path sees the same gas as this deployment.
+    let measured = measure_round_gas(
+        &f.compiled.registry,
+        &params(),
+        &[f.call1.clone(), f.call2.clone()],
+    )
+    .expect("measure");
+    assert_eq!(
+        (measured[0].chunks, measured[0].exec_gas),
+        (K, out.exec_gas)
+    );
     eprintln!(
         "submitRound (n = {SLOTS}, K = {K}): tx gas {}, exec gas {}",
         out.tx_gas, out.exec_gas
@@ -640,13 +405,7 @@ fn constructor_rejects_inconsistent_shape() {
         .deploy(addr(OWNER), initcode, "deploy")
         .expect_err("K != ceil(d/m)");
     assert!(
-        matches!(
-            err,
-            ContractsError::Reverted {
-                reason: RevertReason::InvalidShape,
-                ..
-            }
-        ),
+        matches!(&err, ContractsError::Reverted { reason, .. } if **reason == RevertReason::InvalidShape),
         "{err}"
     );
 }

@@ -1,0 +1,225 @@
+//! From the prover's round bundle (`round-T/round.json`) to what the registry takes:
+//! constructor arguments from the genesis bundle and `submitRound` calldata per round.
+//!
+//! The registry derives every chunk's public inputs from the round arrays
+//! ([`RoundPublic::chunk_inputs`]), so a bundle is converted by reading those arrays back out
+//! of its public inputs (docs/PROTOCOL.md section 2) and then checking that the layout
+//! rebuilds every chunk's inputs exactly. A bundle that does not (reordered chunks, broken
+//! accumulator chain, bounds or weights that differ between chunks) is refused here, naming
+//! the round and chunk, instead of costing a reverted transaction.
+
+use alloy_primitives::Address;
+use ark_bn254::Fr;
+use zkfl_circuits::bundle::{RoundBundle, ROUND_FORMAT};
+
+use crate::round::{top_level_commitment, CommitmentKind, RegistryParams, RoundCall, RoundPublic};
+use crate::ContractsError;
+
+fn bad(bundle: &RoundBundle, reason: String) -> ContractsError {
+    ContractsError::Bundle {
+        round: bundle.round,
+        reason,
+    }
+}
+
+/// K = ceil(d / m) for the bundle's shape, checking the bundle has that many chunk records.
+fn chunks(bundle: &RoundBundle) -> Result<usize, ContractsError> {
+    if bundle.format != ROUND_FORMAT {
+        return Err(bad(
+            bundle,
+            format!(
+                "format is '{}', expected '{ROUND_FORMAT}'; re-prove with this zkfl",
+                bundle.format
+            ),
+        ));
+    }
+    let m = bundle.shape.chunk as u64;
+    if m == 0 || bundle.d == 0 {
+        return Err(bad(
+            bundle,
+            format!("d = {} and chunk size m = {m} must be > 0", bundle.d),
+        ));
+    }
+    let k = bundle.d.div_ceil(m) as usize;
+    if bundle.chunks.len() != k {
+        return Err(bad(
+            bundle,
+            format!(
+                "{} chunk records, but d = {} in chunks of {m} needs K = {k}",
+                bundle.chunks.len(),
+                bundle.d
+            ),
+        ));
+    }
+    Ok(k)
+}
+
+/// Constructor arguments of `ZkflRoundRegistry` for a chain that starts at `genesis`'s
+/// previous model: C_0 = `genesis.model_commitment`, shape and d from the bundle.
+///
+/// The registry numbers rounds from 1 (the genesis model is round 0), as bundles do, so the
+/// genesis bundle must be round 1 for the bundle's round index to be the one the registry
+/// expects.
+///
+/// # Errors
+/// [`ContractsError::Bundle`] if the bundle is not a genesis bundle of round 1, or its
+/// shape does not fit the constructor's integer widths.
+pub fn registry_params(
+    genesis: &RoundBundle,
+    coordinator: Address,
+) -> Result<RegistryParams, ContractsError> {
+    let k = chunks(genesis)?;
+    if !genesis.genesis {
+        return Err(bad(
+            genesis,
+            "is not a genesis bundle (its model was opened from a previous round); pass the \
+             bundle of the first round, proven without --model-opening"
+                .into(),
+        ));
+    }
+    if genesis.round != 1 {
+        return Err(bad(
+            genesis,
+            "the registry numbers rounds from 1 (lastRound starts at 0), so the genesis \
+             bundle must be round 1; re-prove it with --round 1"
+                .into(),
+        ));
+    }
+    let s = &genesis.shape;
+    let narrow = |name: &str, v: u32| {
+        u8::try_from(v).map_err(|_| bad(genesis, format!("shape {name} = {v} does not fit uint8")))
+    };
+    Ok(RegistryParams {
+        coordinator,
+        genesis_model: genesis.model_commitment.0,
+        model_dim: genesis.d,
+        chunks: k as u64,
+        chunk_size: s.chunk as u64,
+        frac_bits: narrow("frac_bits", s.frac_bits)?,
+        update_bits: narrow("update_bits", s.update_bits)?,
+        model_bits: narrow("model_bits", s.model_bits)?,
+        weight_bits: narrow("weight_bits", s.weight_bits)?,
+        norm_bits: narrow("norm_bits", s.norm_bits)?,
+    })
+}
+
+/// The round's public arrays, read back from its chunks' public inputs and checked to
+/// rebuild every chunk's inputs and the bundle's commitments exactly.
+///
+/// # Errors
+/// [`ContractsError::BundleRecord`] for an input or proof that does not decode,
+/// [`ContractsError::Bundle`] naming the chunk (and input) that does not fit.
+pub fn round_public(bundle: &RoundBundle) -> Result<RoundPublic, ContractsError> {
+    chunks(bundle)?;
+    let n = bundle.shape.slots;
+    let l = crate::num_public_inputs(n);
+    let record = |source| ContractsError::BundleRecord {
+        round: bundle.round,
+        source,
+    };
+    let inputs = bundle
+        .chunks
+        .iter()
+        .enumerate()
+        .map(|(c, rec)| {
+            let x = rec.inputs(c).map_err(record)?;
+            if x.len() == l {
+                Ok(x)
+            } else {
+                Err(bad(
+                    bundle,
+                    format!(
+                        "chunk {c} has {} public inputs, n = {n} slots need l = 2n + 7 = {l}",
+                        x.len()
+                    ),
+                ))
+            }
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let first = &inputs[0];
+    let mut accumulators = vec![first[5 + 2 * n]];
+    accumulators.extend(inputs.iter().map(|x| x[6 + 2 * n]));
+    let public = RoundPublic {
+        b_inf: first[1],
+        b2_sq: first[2],
+        weights: first[3..3 + n].to_vec(),
+        old_model_hashes: inputs.iter().map(|x| x[3 + n]).collect(),
+        new_model_hashes: inputs.iter().map(|x| x[4 + n]).collect(),
+        update_hashes: (0..n)
+            .map(|i| inputs.iter().map(|x| x[5 + n + i]).collect())
+            .collect(),
+        accumulators,
+    };
+    for (c, x) in inputs.iter().enumerate() {
+        let expected = public.chunk_inputs(c);
+        if let Some(i) = (0..l).find(|&i| expected[i] != x[i]) {
+            return Err(bad(
+                bundle,
+                format!(
+                    "chunk {c}, public input #{i} does not fit the round (chunk index, bounds \
+                     and weights must match chunk 0, acc_in must equal the previous chunk's \
+                     acc_out); the bundle is inconsistent: check it with `zkfl-verify`"
+                ),
+            ));
+        }
+    }
+    let weights_match = bundle.weights.len() == n
+        && bundle
+            .weights
+            .iter()
+            .zip(&public.weights)
+            .all(|(w, x)| Fr::from(*w) == *x);
+    if !weights_match {
+        return Err(bad(
+            bundle,
+            "the weights field differs from the weights in the public inputs".into(),
+        ));
+    }
+    let d = bundle.d;
+    let checks = [
+        (
+            "model_commitment",
+            bundle.model_commitment.0,
+            top_level_commitment(CommitmentKind::Model, d, &public.old_model_hashes),
+        ),
+        (
+            "new_model_commitment",
+            bundle.new_model_commitment.0,
+            top_level_commitment(CommitmentKind::Model, d, &public.new_model_hashes),
+        ),
+    ];
+    for (name, stated, computed) in checks {
+        if stated != computed {
+            return Err(bad(
+                bundle,
+                format!(
+                    "{name} 0x{} is not the commitment of the chunk hashes in the public \
+                     inputs (0x{})",
+                    hex::encode(stated),
+                    hex::encode(computed)
+                ),
+            ));
+        }
+    }
+    Ok(public)
+}
+
+/// `submitRound` calldata for a bundle: round index `bundle.round`, its public arrays and
+/// its K chunk proofs, encoded by [`RoundCall::new`].
+///
+/// # Errors
+/// As [`round_public`], and [`ContractsError::BundleRecord`] for a proof that does not decode.
+pub fn round_call(bundle: &RoundBundle) -> Result<RoundCall, ContractsError> {
+    let public = round_public(bundle)?;
+    let proofs = bundle
+        .chunks
+        .iter()
+        .enumerate()
+        .map(|(c, rec)| rec.proof(c))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|source| ContractsError::BundleRecord {
+            round: bundle.round,
+            source,
+        })?;
+    RoundCall::new(bundle.round, &public, &proofs)
+}

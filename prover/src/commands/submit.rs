@@ -1,0 +1,72 @@
+use std::path::PathBuf;
+
+use alloy_primitives::Address;
+use anyhow::{ensure, Context};
+use clap::Args;
+use zkfl_contracts::bundle::round_call;
+use zkfl_contracts::chain::Client;
+
+use super::onchain::{self, KeyArgs};
+
+/// Submit a proven round to the registry: one transaction, all chunk proofs in one batched
+/// pairing check. The private key comes from $ZKFL_PRIVATE_KEY or --key-file.
+#[derive(Args)]
+pub struct SubmitCmd {
+    /// JSON-RPC endpoint of the node, e.g. http://127.0.0.1:8545.
+    #[arg(long)]
+    rpc: String,
+    /// The registry's address (printed by `zkfl deploy`).
+    #[arg(long)]
+    registry: Address,
+    /// The round directory from `zkfl prove` (or its round.json).
+    round: PathBuf,
+    #[command(flatten)]
+    key: KeyArgs,
+    /// Print a JSON summary on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+impl SubmitCmd {
+    pub fn run(self) -> anyhow::Result<()> {
+        let (path, bundle) = onchain::read_bundle(&self.round)?;
+        let call = round_call(&bundle).with_context(|| format!("reading {}", path.display()))?;
+        let (key, origin) = self.key.load()?;
+        let client = Client::connect(&self.rpc, &key, &origin)?;
+        let submitted = client
+            .submit_round(self.registry, &call)
+            .with_context(|| format!("submitting {}", path.display()))?;
+        let event = &submitted.accepted;
+        ensure!(
+            event.new_model == bundle.new_model_commitment.0,
+            "the registry accepted round {} but stored 0x{}, not the bundle's new model {}",
+            bundle.round,
+            hex::encode(event.new_model),
+            bundle.new_model_commitment
+        );
+        let new_model = bundle.new_model_commitment.to_string();
+        if self.json {
+            let summary = serde_json::json!({
+                "round": bundle.round,
+                "registry": self.registry,
+                "tx_hash": submitted.tx_hash,
+                "gas_used": submitted.gas_used,
+                "block": submitted.block,
+                "chunks": bundle.chunks.len(),
+                "prev_model_commitment": format!("0x{}", hex::encode(event.prev_model)),
+                "new_model_commitment": new_model,
+            });
+            println!("{summary}");
+        } else {
+            println!(
+                "round {} accepted by {}: {} chunk proofs in one batched check\n  tx {}\n  gas used {}\n  new model commitment {new_model}",
+                bundle.round,
+                self.registry,
+                bundle.chunks.len(),
+                submitted.tx_hash,
+                submitted.gas_used
+            );
+        }
+        Ok(())
+    }
+}
