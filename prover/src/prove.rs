@@ -5,17 +5,30 @@
 //! 1-thread pools measured best; on many cores fewer jobs with wider pools keep memory
 //! down. The proving key is shared by reference; chunk witnesses are built on demand from
 //! the round, so memory grows with `jobs`, not with the number of chunks.
+//!
+//! The R1CS matrices are the same for every chunk, so they are built once per process
+//! ([`ProvingContext`]) and each chunk only runs witness-only synthesis. Measured on one
+//! n = 8, m = 128 chunk (2^16 domain): full synthesis with matrices spends 3.2 s of a 4.7 s
+//! proof inlining the symbolic linear combinations of the Poseidon layers; witness-only
+//! synthesis takes 0.17 s. Witness-only synthesis checks no constraint, so every proof is
+//! verified before it is returned.
 
 use std::sync::{
     atomic::{AtomicBool, AtomicUsize, Ordering},
     Mutex,
 };
 
-use ark_bn254::Bn254;
+use ark_bn254::{Bn254, Fr};
+use ark_ff::UniformRand;
 use ark_groth16::{Groth16, Proof, ProvingKey};
+use ark_relations::gr1cs::{
+    ConstraintSynthesizer, ConstraintSystem, Matrix, OptimizationGoal, SynthesisMode,
+    R1CS_PREDICATE_LABEL,
+};
 use rand::{rngs::OsRng, RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
-use zkfl_circuits::{ChunkCircuit, Round};
+use zkfl_circuits::{ChunkCircuit, ChunkWitness, Round, Shape};
+use zkfl_verifier::{verify_batch, PreparedKey, ProofItem};
 
 use crate::Error;
 
@@ -38,17 +51,138 @@ impl Parallelism {
     }
 }
 
-/// Proves all chunks of `round`; `on_done` is called after each chunk (progress).
-/// Proof randomness comes from a ChaCha20 stream seeded by the OS per job.
+/// What every chunk proof under one proving key shares: the key and the R1CS matrices.
+pub struct ProvingContext<'a> {
+    pk: &'a ProvingKey<Bn254>,
+    shape: Shape,
+    matrices: Vec<Matrix<Fr>>,
+    num_inputs: usize,
+    num_constraints: usize,
+    vk: PreparedKey,
+}
+
+impl<'a> ProvingContext<'a> {
+    /// Synthesises the circuit of `shape` once (setup mode) and checks it matches `pk`.
+    ///
+    /// # Errors
+    /// [`Error::Synthesis`] if synthesis fails or the key was made for another circuit.
+    pub fn new(pk: &'a ProvingKey<Bn254>, shape: Shape) -> Result<Self, Error> {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        cs.set_optimization_goal(OptimizationGoal::Constraints);
+        cs.set_mode(SynthesisMode::Setup);
+        ChunkCircuit::blank(shape)
+            .generate_constraints(cs.clone())
+            .map_err(|e| Error::Synthesis(e.to_string()))?;
+        cs.finalize();
+        let num_inputs = cs.num_instance_variables();
+        let num_constraints = cs.num_constraints();
+        let num_variables = num_inputs + cs.num_witness_variables();
+        let matrices = cs
+            .to_matrices()
+            .map_err(|e| Error::Synthesis(e.to_string()))?
+            .remove(R1CS_PREDICATE_LABEL)
+            .ok_or_else(|| Error::Synthesis("no R1CS constraints".into()))?;
+        if pk.vk.gamma_abc_g1.len() != num_inputs || pk.a_query.len() != num_variables {
+            return Err(Error::Synthesis(format!(
+                "the proving key does not match the circuit of shape {shape:?} ({} inputs / {} variables in the key, {num_inputs} / {num_variables} in the circuit)",
+                pk.vk.gamma_abc_g1.len(),
+                pk.a_query.len()
+            )));
+        }
+        Ok(Self {
+            pk,
+            shape,
+            matrices,
+            num_inputs,
+            num_constraints,
+            vk: PreparedKey::new(&pk.vk),
+        })
+    }
+
+    /// Proves one chunk from its witness (witness-only synthesis + the cached matrices).
+    ///
+    /// # Errors
+    /// [`Error::Synthesis`] on synthesis or proving failure.
+    pub fn prove(
+        &self,
+        witness: ChunkWitness,
+        rng: &mut impl rand::Rng,
+    ) -> Result<Proof<Bn254>, Error> {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        cs.set_optimization_goal(OptimizationGoal::Constraints);
+        cs.set_mode(SynthesisMode::Prove {
+            construct_matrices: false,
+            generate_lc_assignments: false,
+        });
+        ChunkCircuit {
+            shape: self.shape,
+            witness,
+        }
+        .generate_constraints(cs.clone())
+        .map_err(|e| Error::Synthesis(e.to_string()))?;
+        let mut full = cs
+            .instance_assignment()
+            .map_err(|e| Error::Synthesis(e.to_string()))?;
+        full.extend(
+            cs.witness_assignment()
+                .map_err(|e| Error::Synthesis(e.to_string()))?,
+        );
+        let (r, s) = (Fr::rand(rng), Fr::rand(rng));
+        Groth16::<Bn254>::create_proof_with_reduction_and_matrices(
+            self.pk,
+            r,
+            s,
+            &self.matrices,
+            self.num_inputs,
+            self.num_constraints,
+            &full,
+        )
+        .map_err(|e| Error::Synthesis(e.to_string()))
+    }
+
+    /// Checks proofs against their public inputs in one batch, naming the first bad chunk.
+    ///
+    /// # Errors
+    /// [`Error::Synthesis`] if any proof does not verify (an unsatisfied witness).
+    pub fn check(&self, items: Vec<ProofItem>) -> Result<(), Error> {
+        let mut rng = ChaCha20Rng::from_seed(fresh_seed());
+        if verify_batch(&self.vk, &items, &mut rng).map_err(|e| Error::Synthesis(e.to_string()))? {
+            return Ok(());
+        }
+        let bad = items
+            .iter()
+            .position(|it| {
+                !matches!(
+                    zkfl_verifier::verify_single(&self.vk, &it.proof, &it.inputs),
+                    Ok(true)
+                )
+            })
+            .unwrap_or(0);
+        Err(Error::Synthesis(format!(
+            "chunk {bad}: the proof does not verify, so the witness does not satisfy the circuit (a bug in zkfl: please report it)"
+        )))
+    }
+}
+
+fn fresh_seed() -> [u8; 32] {
+    let mut seed = [0u8; 32];
+    OsRng.fill_bytes(&mut seed);
+    seed
+}
+
+/// Proves all chunks of `round`; `on_done` is called after each chunk (progress). Proof
+/// randomness comes from a ChaCha20 stream seeded by the OS per job. Every proof is
+/// verified before the proofs are returned.
 ///
 /// # Errors
-/// [`Error::Synthesis`] if a chunk's constraints are not satisfied or proving fails.
+/// [`Error::Synthesis`] if a chunk cannot be proven or a proof does not verify.
 pub fn prove_round(
     pk: &ProvingKey<Bn254>,
     round: &Round,
     par: Parallelism,
     on_done: &(dyn Fn(usize) + Sync),
 ) -> Result<Vec<Proof<Bn254>>, Error> {
+    let ctx = ProvingContext::new(pk, *round.shape())?;
     let k = round.num_chunks();
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
@@ -66,21 +200,13 @@ pub fn prove_round(
                     Ok(p) => p,
                     Err(e) => return fail(Error::Synthesis(format!("thread pool: {e}"))),
                 };
-                let mut seed = [0u8; 32];
-                OsRng.fill_bytes(&mut seed);
-                let mut rng = ChaCha20Rng::from_seed(seed);
+                let mut rng = ChaCha20Rng::from_seed(fresh_seed());
                 loop {
                     let c = next.fetch_add(1, Ordering::SeqCst);
                     if c >= k || failed.load(Ordering::SeqCst) {
                         break;
                     }
-                    let circuit = ChunkCircuit {
-                        shape: *round.shape(),
-                        witness: round.witness(c),
-                    };
-                    match pool.install(|| {
-                        Groth16::<Bn254>::create_random_proof_with_reduction(circuit, pk, &mut rng)
-                    }) {
+                    match pool.install(|| ctx.prove(round.witness(c), &mut rng)) {
                         Ok(p) => proofs.lock().expect("proofs lock")[c] = Some(p),
                         Err(e) => return fail(Error::Synthesis(format!("chunk {c}: {e}"))),
                     }
@@ -92,11 +218,22 @@ pub fn prove_round(
     if let Some(e) = first_error.into_inner().expect("error lock") {
         return Err(e);
     }
-    proofs
+    let proofs = proofs
         .into_inner()
         .expect("proofs lock")
         .into_iter()
         .enumerate()
         .map(|(c, p)| p.ok_or_else(|| Error::Synthesis(format!("chunk {c} was not proven"))))
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    ctx.check(
+        proofs
+            .iter()
+            .enumerate()
+            .map(|(c, p)| ProofItem {
+                proof: p.clone(),
+                inputs: round.public(c).to_vec(),
+            })
+            .collect(),
+    )?;
+    Ok(proofs)
 }
