@@ -4,7 +4,6 @@ use std::path::Path;
 
 use ark_bn254::Bn254;
 use ark_groth16::{Groth16, ProvingKey};
-use ark_snark::SNARK;
 use rand::{rngs::OsRng, RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use serde::{Deserialize, Serialize};
@@ -95,7 +94,6 @@ pub fn setup(shape: Shape, seed: Option<u64>) -> Result<(ProvingKey<Bn254>, Para
             .unwrap_or(0),
         zkfl_version: env!("CARGO_PKG_VERSION").into(),
     };
-    let _ = <Groth16<Bn254> as SNARK<ark_bn254::Fr>>::process_vk(&pk.vk);
     Ok((pk, params))
 }
 
