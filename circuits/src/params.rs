@@ -104,6 +104,15 @@ impl Shape {
                 self.norm_bits
             ));
         }
+        // One chunk's Σ_j Δ_ij² must stay below 2^Nb: the packed accumulator's soundness
+        // argument (PROTOCOL.md §4) needs it.
+        let chunk_sq_max = (self.chunk as u128) << (2 * (self.update_bits - 1));
+        if chunk_sq_max >= 1u128 << self.norm_bits {
+            return err(format!(
+                "norm bits ({}) must exceed log2(chunk · 2^(2(U−1))) = log2({chunk_sq_max}): one chunk's sum of squares must fit",
+                self.norm_bits
+            ));
+        }
         Ok(())
     }
 
@@ -135,6 +144,18 @@ impl Shape {
     /// Model digits per packed field element.
     pub fn model_digits_per_element(&self) -> usize {
         (PACK_CAPACITY_BITS / self.model_stride()) as usize
+    }
+
+    /// Bit width of one running sum of squares in the packed norm accumulator: Nb + 2, so
+    /// that two sums that both pass the circuit's checks differ by less than half a digit
+    /// (PROTOCOL.md §4).
+    pub fn norm_stride(&self) -> u32 {
+        self.norm_bits + 2
+    }
+
+    /// Running sums per packed field element of the norm accumulator.
+    pub fn norm_sums_per_element(&self) -> usize {
+        (PACK_CAPACITY_BITS / self.norm_stride()) as usize
     }
 
     /// Smallest allowed update value, −2^(U−1).
@@ -184,6 +205,7 @@ mod tests {
         assert_eq!(s.num_public_inputs(), 23);
         assert_eq!(s.update_digits_per_element(), 15);
         assert_eq!(s.model_digits_per_element(), 7);
+        assert_eq!(s.norm_sums_per_element(), 3);
         assert_eq!(s.num_chunks(2049), 3);
     }
 
@@ -197,5 +219,10 @@ mod tests {
         s.slots = 1;
         s.norm_bits = 200;
         assert!(s.validate().is_err());
+        // One chunk's Σ Δ² (up to 4 · (2^15)² = 2^32) must fit the norm width.
+        s.norm_bits = 32;
+        assert!(s.validate().is_err());
+        s.norm_bits = 33;
+        s.validate().unwrap();
     }
 }

@@ -325,7 +325,10 @@ impl Round {
         let accs = sums
             .iter()
             .zip(&input.acc_salts)
-            .map(|(s, salt)| commit::accumulator(*salt, s))
+            .map(|(s, salt)| {
+                let sums: Vec<Fr> = s.iter().map(|&x| Fr::from(x)).collect();
+                commit::accumulator(&shape, *salt, &sums)
+            })
             .collect();
 
         Ok(Self {

@@ -125,22 +125,39 @@ fn nonzero_accumulator_start_on_chunk_zero_is_rejected() {
     let mut w = round.witness(0);
     w.sums_in[1] = -Fr::from(1_000u64);
     // Make acc_in a valid opening of the tampered sums (the prover controls the salt).
-    let mut input = vec![
-        zkfl_circuits::poseidon::domain_tag(commit::ACC_LABEL),
-        w.acc_salt_in,
-    ];
-    input.extend(w.sums_in.iter().copied());
-    w.public.acc_in = zkfl_circuits::poseidon::hash(&input);
-    let mut out = vec![
-        zkfl_circuits::poseidon::domain_tag(commit::ACC_LABEL),
-        w.acc_salt_out,
-    ];
+    w.public.acc_in = commit::accumulator(&shape(), w.acc_salt_in, &w.sums_in);
     let sums_out: Vec<Fr> = (0..SHAPE_N)
         .map(|i| w.sums_in[i] + Fr::from(round.sums[1][i] - round.sums[0][i]))
         .collect();
-    out.extend(sums_out);
-    w.public.acc_out = zkfl_circuits::poseidon::hash(&out);
+    w.public.acc_out = commit::accumulator(&shape(), w.acc_salt_out, &sums_out);
     assert!(!satisfied(shape(), w));
+}
+
+#[test]
+fn packed_running_sum_out_of_range_with_same_accumulator_is_rejected() {
+    // Sums are packed 3 per element at stride Nb + 2 with no range check of their own:
+    // (S_0 ± 2^(Nb+2), S_1 ∓ 1) opens the same acc_in as (S_0, S_1). Lowering slot 1's
+    // running sum this way must be caught by S_out ≤ B₂², in both directions.
+    let round = honest();
+    let shape = shape();
+    assert!(round.num_chunks() > 1, "needs a chunk whose S_in is free");
+    let radix = Fr::from(2u64).pow([u64::from(shape.norm_stride())]);
+    for k in [Fr::one(), -Fr::one()] {
+        let mut w = round.witness(1);
+        let honest_acc_in = w.public.acc_in;
+        w.sums_in[0] += k * radix;
+        w.sums_in[1] -= k;
+        assert_eq!(
+            commit::accumulator(&shape, w.acc_salt_in, &w.sums_in),
+            honest_acc_in,
+            "the tampered sums open the honest accumulator"
+        );
+        let sums_out: Vec<Fr> = (0..SHAPE_N)
+            .map(|i| w.sums_in[i] + Fr::from(round.sums[2][i] - round.sums[1][i]))
+            .collect();
+        w.public.acc_out = commit::accumulator(&shape, w.acc_salt_out, &sums_out);
+        assert!(!satisfied(shape, w), "k = {k}");
+    }
 }
 
 #[test]

@@ -116,4 +116,4 @@ fn golden_verifying_key_digest() {
     assert_eq!(hex::encode(vk_digest(&pk.vk)), GOLDEN_VK_DIGEST);
 }
 
-const GOLDEN_VK_DIGEST: &str = "c347017c2121bbc8eec5a57f0b72c5001e18caea8e883e257b09423ce7ad5c7e";
+const GOLDEN_VK_DIGEST: &str = "ff4424ea294a93b54064771ee3e954153f88d2cfec3fb3ce6622befdd0801983";

@@ -52,7 +52,7 @@ impl Cost {
                 + n * (wb + 1) // weights
                 + (wb + 1) // total weight
                 + 3 + n // chunk-0 rule
-                + 2 * hash_check(2 + n) // accumulators
+                + 2 * hash_check(2 + n.div_ceil(shape.norm_sums_per_element())) // accumulators
                 + n * (nb + 1), // S_out ≤ B₂²
         }
     }

@@ -174,13 +174,13 @@ impl ConstraintSynthesizer<Fr> for ChunkCircuit {
             first.mul_equals(s, &FpVar::zero())?;
         }
         let salt_in = FpVar::new_witness(cs.clone(), || Ok(w.acc_salt_in))?;
-        accumulator_var(cs.clone(), &salt_in, &sums_in)?.enforce_equal(&acc_in)?;
+        accumulator_var(cs.clone(), &shape, &salt_in, &sums_in)?.enforce_equal(&acc_in)?;
         let sums_out: Vec<FpVar<Fr>> = sums_in.iter().zip(&sums_sq).map(|(a, b)| a + b).collect();
         for s in &sums_out {
             BitsVar::enforce(&(&l2_sq - s), shape.norm_bits)?;
         }
         let salt_out = FpVar::new_witness(cs.clone(), || Ok(w.acc_salt_out))?;
-        accumulator_var(cs.clone(), &salt_out, &sums_out)?.enforce_equal(&acc_out)?;
+        accumulator_var(cs.clone(), &shape, &salt_out, &sums_out)?.enforce_equal(&acc_out)?;
         Ok(())
     }
 }

@@ -1,6 +1,7 @@
 //! In-circuit twin of [`super`]: packing digits and hashing chunks and accumulators.
 
 use ark_bn254::Fr;
+use ark_ff::Field;
 use ark_r1cs_std::fields::fp::FpVar;
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
@@ -40,19 +41,28 @@ pub fn chunk_hash_var(
     poseidon::hash_var(cs, &input)
 }
 
-/// Norm accumulator Poseidon(tag, salt, S_1, …, S_n).
+/// Norm accumulator Poseidon(tag, salt, pack(S_1, …, S_n)). The sums are packed without
+/// range checks: the chunk circuit's S_out ≤ B₂² checks make the packing injective on
+/// every opening that can pass them (PROTOCOL.md §4).
 ///
 /// # Errors
 /// Propagates synthesis errors.
 pub fn accumulator_var(
     cs: ConstraintSystemRef<Fr>,
+    shape: &Shape,
     salt: &FpVar<Fr>,
     sums: &[FpVar<Fr>],
 ) -> Result<FpVar<Fr>, SynthesisError> {
+    let radix = Fr::from(2u64).pow([u64::from(shape.norm_stride())]);
     let mut input = Vec::with_capacity(2 + sums.len());
     input.push(FpVar::Constant(poseidon::domain_tag(ACC_LABEL)));
     input.push(salt.clone());
-    input.extend_from_slice(sums);
+    input.extend(sums.chunks(shape.norm_sums_per_element()).map(|group| {
+        group
+            .iter()
+            .rev()
+            .fold(FpVar::Constant(Fr::from(0u64)), |acc, s| acc * radix + s)
+    }));
     poseidon::hash_var(cs, &input)
 }
 
@@ -85,17 +95,24 @@ mod tests {
 
     #[test]
     fn accumulator_gadget_matches_native() {
-        let sums = [3u128, 1 << 70, 0];
+        // Four sums: one full packed element of three and a second of one.
+        let shape = Shape::new(4, 8);
+        let sums = [3u64, 1 << 63, 0, 12345].map(Fr::from);
         let cs = ConstraintSystem::<Fr>::new_ref();
         let vars: Vec<_> = sums
             .iter()
-            .map(|s| FpVar::new_witness(cs.clone(), || Ok(Fr::from(*s))).unwrap())
+            .map(|s| FpVar::new_witness(cs.clone(), || Ok(*s)).unwrap())
             .collect();
         let salt = FpVar::new_witness(cs.clone(), || Ok(Fr::from(5u64))).unwrap();
-        let acc = accumulator_var(cs.clone(), &salt, &vars).unwrap();
+        let acc = accumulator_var(cs.clone(), &shape, &salt, &vars).unwrap();
         assert_eq!(
             acc.value().unwrap(),
-            commit::accumulator(Fr::from(5u64), &sums)
+            commit::accumulator(&shape, Fr::from(5u64), &sums)
         );
+        let packed = commit::pack_sums(&shape, &sums);
+        assert_eq!(packed.len(), 2);
+        let radix = Fr::from(2u64).pow([66]);
+        assert_eq!(packed[0], sums[0] + sums[1] * radix + sums[2] * radix * radix);
+        assert_eq!(packed[1], sums[3]);
     }
 }

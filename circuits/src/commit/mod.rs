@@ -12,7 +12,7 @@
 pub mod constraints;
 
 use ark_bn254::Fr;
-use ark_ff::Zero;
+use ark_ff::{Field, Zero};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -164,12 +164,22 @@ pub fn chunk_hash(shape: &Shape, kind: Kind, salt: Fr, values: &[i64]) -> Fr {
     poseidon::hash(&input)
 }
 
-/// The norm accumulator Poseidon(tag, salt, S_1, …, S_n).
-pub fn accumulator(salt: Fr, sums: &[u128]) -> Fr {
+/// Packs running sums little-endian, [`Shape::norm_sums_per_element`] per field element at
+/// stride [`Shape::norm_stride`]. Takes field elements so that tests can pack what a
+/// cheating prover would (sums out of range); honest sums are below 2^Nb.
+pub fn pack_sums(shape: &Shape, sums: &[Fr]) -> Vec<Fr> {
+    let radix = Fr::from(2u64).pow([u64::from(shape.norm_stride())]);
+    sums.chunks(shape.norm_sums_per_element())
+        .map(|group| group.iter().rev().fold(Fr::zero(), |acc, s| acc * radix + s))
+        .collect()
+}
+
+/// The norm accumulator Poseidon(tag, salt, pack(S_1, …, S_n)).
+pub fn accumulator(shape: &Shape, salt: Fr, sums: &[Fr]) -> Fr {
     let mut input = Vec::with_capacity(2 + sums.len());
     input.push(poseidon::domain_tag(ACC_LABEL));
     input.push(salt);
-    input.extend(sums.iter().map(|&s| Fr::from(s)));
+    input.extend(pack_sums(shape, sums));
     poseidon::hash(&input)
 }
 
