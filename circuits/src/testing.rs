@@ -1,12 +1,125 @@
-//! Helpers for soundness tests: synthesise a circuit, then check arbitrary assignments
-//! against its R1CS matrices (so tests can mutate a witness after synthesis).
+//! Helpers for tests and benchmarks: seeded random honest rounds ([`RandomRound`]), and
+//! synthesising a circuit then checking arbitrary assignments against its R1CS matrices
+//! (so soundness tests can mutate a witness after synthesis).
 
 use ark_bn254::Fr;
-use ark_ff::Zero;
+use ark_ff::{UniformRand, Zero};
 use ark_relations::gr1cs::{
     ConstraintSynthesizer, ConstraintSystem, ConstraintSystemRef, Matrix, OptimizationGoal,
     SynthesisMode, R1CS_PREDICATE_LABEL,
 };
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha20Rng;
+
+use crate::{Bounds, ClientSlot, Round, RoundError, RoundInput, Shape};
+
+/// A seeded random honest round: every client's update within B∞, B₂² = B∞²·d (so no
+/// honest update can exceed it), model values in ±2^20, salts uniform. The same fields give
+/// the same round.
+#[derive(Clone, Debug)]
+pub struct RandomRound {
+    /// The circuit shape.
+    pub shape: Shape,
+    /// Parameters in the model.
+    pub d: usize,
+    /// B∞ in fixed-point units; updates are drawn from [−B∞, B∞].
+    pub linf: u64,
+    /// Client weights are drawn from 1..max_weight.
+    pub max_weight: u64,
+    /// Slots that carry the canonical empty commitment (weight 0, zero update).
+    pub empty: Vec<usize>,
+    /// Slots with weight 0 but a real update, which verifiers must refuse.
+    pub zero_weight: Vec<usize>,
+    /// Seed of the ChaCha20 stream everything is drawn from.
+    pub seed: u64,
+}
+
+impl RandomRound {
+    /// Every slot a client, B∞ = 1000, weights in 1..200, seed 7.
+    pub fn new(shape: Shape, d: usize) -> Self {
+        Self {
+            shape,
+            d,
+            linf: 1000,
+            max_weight: 200,
+            empty: Vec::new(),
+            zero_weight: Vec::new(),
+            seed: 7,
+        }
+    }
+
+    /// Leaves the last `k` slots empty.
+    pub fn empty_last(mut self, k: usize) -> Self {
+        self.empty = (self.shape.slots.saturating_sub(k)..self.shape.slots).collect();
+        self
+    }
+
+    /// The input of a round that starts from a random genesis model.
+    pub fn input(&self) -> RoundInput {
+        let mut rng = ChaCha20Rng::seed_from_u64(self.seed);
+        let model = (0..self.d)
+            .map(|_| rng.gen_range(-(1i64 << 20)..(1i64 << 20)))
+            .collect();
+        let model_salts = salts(&mut rng, self.shape.num_chunks(self.d));
+        self.fill(&mut rng, model, model_salts)
+    }
+
+    /// The input of a round that continues from `model`, committed with `model_salts`.
+    pub fn input_from(&self, model: Vec<i64>, model_salts: Vec<Fr>) -> RoundInput {
+        self.fill(
+            &mut ChaCha20Rng::seed_from_u64(self.seed),
+            model,
+            model_salts,
+        )
+    }
+
+    /// Builds [`Self::input`].
+    ///
+    /// # Errors
+    /// [`RoundError`] if the shape cannot hold the round (e.g. B₂² above 2^Nb).
+    pub fn build(&self) -> Result<Round, RoundError> {
+        Round::build(self.input())
+    }
+
+    fn fill(&self, rng: &mut ChaCha20Rng, model: Vec<i64>, model_salts: Vec<Fr>) -> RoundInput {
+        let (shape, d, linf) = (self.shape, self.d, self.linf as i64);
+        let k = shape.num_chunks(d);
+        let slots = (0..shape.slots)
+            .map(|i| {
+                if self.empty.contains(&i) {
+                    return ClientSlot::empty(&shape, d);
+                }
+                let weight = if self.zero_weight.contains(&i) {
+                    0
+                } else {
+                    rng.gen_range(1..self.max_weight)
+                };
+                ClientSlot {
+                    weight,
+                    update: (0..d).map(|_| rng.gen_range(-linf..=linf)).collect(),
+                    salts: salts(rng, k),
+                }
+            })
+            .collect();
+        RoundInput {
+            shape,
+            model,
+            model_salts,
+            slots,
+            bounds: Bounds {
+                linf: self.linf,
+                l2_sq: u128::from(self.linf).pow(2) * d as u128,
+            },
+            new_model_salts: salts(rng, k),
+            acc_salts: salts(rng, k + 1),
+        }
+    }
+}
+
+/// `count` uniform field elements.
+pub fn salts(rng: &mut impl Rng, count: usize) -> Vec<Fr> {
+    (0..count).map(|_| Fr::rand(rng)).collect()
+}
 
 /// A synthesised R1CS instance: matrices A, B, C and the full assignment
 /// z = (1, instance…, witness…).

@@ -1,14 +1,14 @@
 //! Honest witnesses satisfy the circuit on many shapes, and the in-circuit values equal
 //! the native reference.
 
-mod common;
-
 use ark_relations::gr1cs::ConstraintSynthesizer;
-use common::{random_round, Spec};
-use zkfl_circuits::{testing::synthesize, ChunkCircuit, Shape};
+use zkfl_circuits::{
+    testing::{synthesize, RandomRound},
+    ChunkCircuit, Shape,
+};
 
-fn assert_round_satisfied(spec: Spec) {
-    let round = random_round(spec);
+fn assert_round_satisfied(spec: RandomRound) {
+    let round = spec.build().expect("honest round");
     for c in 0..round.num_chunks() {
         let circuit = ChunkCircuit {
             shape: spec.shape,
@@ -28,33 +28,32 @@ fn assert_round_satisfied(spec: Spec) {
 
 #[test]
 fn one_slot_single_chunk() {
-    assert_round_satisfied(Spec::new(Shape::new(1, 16), 16));
+    assert_round_satisfied(RandomRound::new(Shape::new(1, 16), 16));
 }
 
 #[test]
 fn three_slots_padded_last_chunk_with_empty_slot() {
     // m = 17 is not a multiple of either pack width (15 updates, 7 model values per element).
-    let mut spec = Spec::new(Shape::new(3, 17), 40);
-    spec.empty = 1;
-    assert_round_satisfied(spec);
+    assert_round_satisfied(RandomRound::new(Shape::new(3, 17), 40).empty_last(1));
 }
 
 #[test]
 fn eight_slots_two_empty_many_chunks() {
-    let mut spec = Spec::new(Shape::new(8, 9), 30);
-    spec.empty = 2;
-    spec.seed = 11;
-    assert_round_satisfied(spec);
+    assert_round_satisfied(RandomRound {
+        seed: 11,
+        ..RandomRound::new(Shape::new(8, 9), 30).empty_last(2)
+    });
 }
 
 #[test]
 fn extreme_bound_values_are_satisfiable() {
     // B∞ at its maximum 2^(U−1) − 1 with updates at ±B∞.
     let shape = Shape::new(2, 8);
-    let mut input = common::random_input(Spec {
+    let mut input = RandomRound {
         linf: shape.linf_max(),
-        ..Spec::new(shape, 8)
-    });
+        ..RandomRound::new(shape, 8)
+    }
+    .input();
     input.slots[0].update = vec![shape.linf_max() as i64; 8];
     input.slots[1].update = vec![-(shape.linf_max() as i64); 8];
     let round = zkfl_circuits::Round::build(input).unwrap();
@@ -75,7 +74,7 @@ fn blank_circuit_synthesises_for_setup() {
         .unwrap();
     let honest = synthesize(ChunkCircuit {
         shape,
-        witness: random_round(Spec::new(shape, 10)).witness(0),
+        witness: RandomRound::new(shape, 10).build().unwrap().witness(0),
     });
     assert_eq!(cs.num_constraints(), honest.num_constraints());
     assert_eq!(cs.num_instance_variables(), shape.num_public_inputs() + 1);

@@ -1,14 +1,11 @@
 //! Malicious witnesses: each satisfies some equation over the field but breaks the
 //! statement over the integers, and must leave the constraint system unsatisfied.
 
-mod common;
-
 use ark_ff::{Field, One};
-use common::{random_input, random_round, Spec};
 use zkfl_circuits::{
     commit::{self, Kind},
     field::fr_from_i64,
-    testing::synthesize,
+    testing::{synthesize, RandomRound},
     ChunkCircuit, ChunkWitness, Fr, Round, Shape,
 };
 
@@ -20,10 +17,12 @@ fn shape() -> Shape {
 }
 
 fn honest() -> Round {
-    random_round(Spec {
+    RandomRound {
         linf: 50,
-        ..Spec::new(shape(), 25)
-    })
+        ..RandomRound::new(shape(), 25)
+    }
+    .build()
+    .expect("honest round")
 }
 
 fn satisfied(shape: Shape, witness: ChunkWitness) -> bool {
@@ -97,10 +96,11 @@ fn coordinate_at_linf_plus_one_is_rejected() {
 fn l2_violation_only_across_chunks_is_rejected() {
     // Each chunk alone is under B₂², the total is over: the accumulator must catch it.
     let shape = Shape::new(1, 4);
-    let mut input = random_input(Spec {
+    let mut input = RandomRound {
         linf: 10,
-        ..Spec::new(shape, 8)
-    });
+        ..RandomRound::new(shape, 8)
+    }
+    .input();
     input.slots[0].update = vec![10; 8]; // Σ Δ² = 800; each chunk 400
     input.bounds.l2_sq = 600;
     assert!(matches!(

@@ -1,17 +1,18 @@
 //! No private witness variable can change on its own while the system stays satisfied:
 //! an under-constrained variable is the most common bug in deployed circuits.
 
-mod common;
-
-use common::{random_round, Spec};
-use zkfl_circuits::{testing::R1cs, ChunkCircuit, Shape};
+use zkfl_circuits::{
+    testing::{R1cs, RandomRound},
+    ChunkCircuit, Shape,
+};
 
 fn check(shape: Shape, d: usize, empty: usize, chunk: usize) {
-    let round = random_round(Spec {
-        empty,
+    let round = RandomRound {
         linf: 300,
-        ..Spec::new(shape, d)
-    });
+        ..RandomRound::new(shape, d).empty_last(empty)
+    }
+    .build()
+    .expect("honest round");
     let r1cs = R1cs::new(ChunkCircuit {
         shape,
         witness: round.witness(chunk),

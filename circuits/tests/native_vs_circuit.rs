@@ -1,15 +1,12 @@
 //! Property test: on random rounds the circuit's values equal the native reference.
 
-mod common;
-
 use ark_r1cs_std::{alloc::AllocVar, fields::fp::FpVar, GR1CSVar};
 use ark_relations::gr1cs::ConstraintSystem;
-use common::{random_round, Spec};
 use proptest::prelude::*;
 use zkfl_circuits::{
     commit::{self, constraints::chunk_hash_var, Kind},
     field::fr_from_i64,
-    testing::synthesize,
+    testing::{synthesize, RandomRound},
     ChunkCircuit, Fr, Shape,
 };
 
@@ -22,7 +19,7 @@ proptest! {
     ) {
         let shape = Shape::new(n, m);
         let empty = empty.min(n - 1);
-        let round = random_round(Spec { shape, d, empty, linf, seed });
+        let round = RandomRound { linf, seed, ..RandomRound::new(shape, d).empty_last(empty) }.build().expect("honest round");
         // The native reference's new model is the integer FedAvg under the rounding rule.
         let total = round.total_weight() as i128;
         for j in 0..d {

@@ -112,7 +112,10 @@ mod tests {
         let packed = commit::pack_sums(&shape, &sums);
         assert_eq!(packed.len(), 2);
         let radix = Fr::from(2u64).pow([66]);
-        assert_eq!(packed[0], sums[0] + sums[1] * radix + sums[2] * radix * radix);
+        assert_eq!(
+            packed[0],
+            sums[0] + sums[1] * radix + sums[2] * radix * radix
+        );
         assert_eq!(packed[1], sums[3]);
     }
 }

@@ -170,7 +170,12 @@ pub fn chunk_hash(shape: &Shape, kind: Kind, salt: Fr, values: &[i64]) -> Fr {
 pub fn pack_sums(shape: &Shape, sums: &[Fr]) -> Vec<Fr> {
     let radix = Fr::from(2u64).pow([u64::from(shape.norm_stride())]);
     sums.chunks(shape.norm_sums_per_element())
-        .map(|group| group.iter().rev().fold(Fr::zero(), |acc, s| acc * radix + s))
+        .map(|group| {
+            group
+                .iter()
+                .rev()
+                .fold(Fr::zero(), |acc, s| acc * radix + s)
+        })
         .collect()
 }
 

@@ -7,11 +7,13 @@ use std::sync::OnceLock;
 
 use alloy_primitives::{Address, U256};
 use ark_bn254::{Bn254, Fr};
-use ark_ff::UniformRand;
 use ark_groth16::{Groth16, PreparedVerifyingKey, ProvingKey};
 use ark_snark::SNARK;
 use ark_std::rand::Rng;
-use zkfl_circuits::{Bounds, ChunkCircuit, ClientSlot, Round, RoundInput, Shape};
+use zkfl_circuits::{
+    testing::{salts, RandomRound},
+    ChunkCircuit, Round, RoundInput, Shape,
+};
 use zkfl_contracts::encode::{fr_to_word, function_calldata as call, proof_to_words, ProofWords};
 use zkfl_contracts::evm::{CallOutcome, Evm};
 use zkfl_contracts::revert::RevertReason;
@@ -47,41 +49,16 @@ pub struct Fixture {
     pub alt_acc: (Vec<U256>, ProofWords),
 }
 
-pub fn random_salts(rng: &mut impl Rng, count: usize) -> Vec<Fr> {
-    (0..count).map(|_| Fr::rand(rng)).collect()
-}
-
 /// Five clients with random weights and updates within B_inf, three empty slots.
 pub fn round_input(model: Vec<i64>, model_salts: Vec<Fr>, seed: u64) -> RoundInput {
-    let shape = shape();
-    let mut rng = rng(seed);
-    let linf = 500u64;
-    let slots = (0..SLOTS)
-        .map(|i| {
-            if i >= 5 {
-                return ClientSlot::empty(&shape, D);
-            }
-            ClientSlot {
-                weight: rng.gen_range(1..100),
-                update: (0..D)
-                    .map(|_| rng.gen_range(-(linf as i64)..=linf as i64))
-                    .collect(),
-                salts: random_salts(&mut rng, K),
-            }
-        })
-        .collect();
-    RoundInput {
-        shape,
-        model,
-        model_salts,
-        slots,
-        bounds: Bounds {
-            linf,
-            l2_sq: u128::from(linf * linf) * D as u128,
-        },
-        new_model_salts: random_salts(&mut rng, K),
-        acc_salts: random_salts(&mut rng, K + 1),
+    RandomRound {
+        linf: 500,
+        max_weight: 100,
+        empty: (5..SLOTS).collect(),
+        seed,
+        ..RandomRound::new(shape(), D)
     }
+    .input_from(model, model_salts)
 }
 
 /// The registry's view of a native round. Cross-checks the contracts crate's public-input
@@ -166,7 +143,7 @@ pub fn fixture() -> &'static Fixture {
         let model: Vec<i64> = (0..D)
             .map(|_| r.gen_range(-(1i64 << 20)..(1i64 << 20)))
             .collect();
-        let input1 = round_input(model, random_salts(&mut r, K), 10);
+        let input1 = round_input(model, salts(&mut r, K), 10);
         let round1 = Round::build(input1.clone()).expect("round 1");
         let call1 = prove_round(&pk, &pvk, 1, &round1, 100);
 
@@ -175,7 +152,7 @@ pub fn fixture() -> &'static Fixture {
         let call2 = prove_round(&pk, &pvk, 2, &round2, 200);
 
         let mut alt_input = input1;
-        alt_input.acc_salts = random_salts(&mut r, K + 1);
+        alt_input.acc_salts = salts(&mut r, K + 1);
         let alt = Round::build(alt_input).expect("alt round");
         assert_eq!(alt.new_model_hashes, round1.new_model_hashes);
         assert_ne!(alt.accs[1], round1.accs[1]);

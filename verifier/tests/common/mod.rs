@@ -8,16 +8,16 @@ use std::{
 };
 
 use ark_bn254::{Bn254, Fr};
-use ark_ff::UniformRand;
 use ark_groth16::{Groth16, ProvingKey, VerifyingKey};
 use ark_snark::{CircuitSpecificSetupSNARK, SNARK};
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use zkfl_circuits::{
     bundle::{BoundsRecord, ChunkRecord, Opening, RoundBundle, OPENING_FORMAT, ROUND_FORMAT},
     keys::{vk_digest, write_vk, KeyHeader},
     tensors::{self, Layout, TensorSpec},
-    Bounds, ChunkCircuit, ClientSlot, Kind, Round, RoundInput, Shape,
+    testing::RandomRound,
+    ChunkCircuit, Kind, Round, RoundInput, Shape,
 };
 
 /// n = 3 slots (the last one empty), m = 8, d = 20: K = 3 chunks, l = 13 inputs.
@@ -51,10 +51,6 @@ pub fn setup(shape: Shape, seed: u64) -> Key {
     Key { pk, vk, header }
 }
 
-fn salts(rng: &mut ChaCha20Rng, k: usize) -> Vec<Fr> {
-    (0..k).map(|_| Fr::rand(rng)).collect()
-}
-
 /// Random honest input for a round starting from `model` with `model_salts`. Slot 2 is
 /// the canonical empty slot unless `junk_empty`, where it gets weight 0 but a real update.
 pub fn round_input(
@@ -63,37 +59,22 @@ pub fn round_input(
     seed: u64,
     junk_empty: bool,
 ) -> RoundInput {
-    let shape = shape();
-    let k = shape.num_chunks(D);
-    let mut rng = rng(seed);
-    let linf = 1000u64;
-    let slots = (0..shape.slots)
-        .map(|i| {
-            if i == 2 && !junk_empty {
-                ClientSlot::empty(&shape, D)
-            } else {
-                ClientSlot {
-                    weight: if i == 2 { 0 } else { rng.gen_range(1..200) },
-                    update: (0..D)
-                        .map(|_| rng.gen_range(-(linf as i64)..=linf as i64))
-                        .collect(),
-                    salts: salts(&mut rng, k),
-                }
-            }
-        })
-        .collect();
-    RoundInput {
-        shape,
-        model,
-        model_salts,
-        slots,
-        bounds: Bounds {
-            linf,
-            l2_sq: (linf as u128).pow(2) * D as u128,
-        },
-        new_model_salts: salts(&mut rng, k),
-        acc_salts: salts(&mut rng, k + 1),
-    }
+    let spec = RandomRound {
+        seed,
+        ..RandomRound::new(shape(), D)
+    };
+    let spec = if junk_empty {
+        RandomRound {
+            zero_weight: vec![2],
+            ..spec
+        }
+    } else {
+        RandomRound {
+            empty: vec![2],
+            ..spec
+        }
+    };
+    spec.input_from(model, model_salts)
 }
 
 /// Proves every chunk of `round` and packs the bundle for round index `t`.
@@ -144,12 +125,9 @@ pub fn fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
         let key = setup(shape(), KEY_SEED);
-        let mut rng = rng(7);
-        let k = shape().num_chunks(D);
-        let mut model: Vec<i64> = (0..D)
-            .map(|_| rng.gen_range(-(1 << 20)..(1 << 20)))
-            .collect();
-        let mut model_salts = salts(&mut rng, k);
+        // The genesis model and its salts (seed 7); each round draws its own clients.
+        let genesis = RandomRound::new(shape(), D).input();
+        let (mut model, mut model_salts) = (genesis.model, genesis.model_salts);
         let mut rounds = Vec::new();
         let mut bundles = Vec::new();
         for t in 1..=3u64 {
