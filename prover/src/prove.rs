@@ -99,15 +99,13 @@ impl<'a> ProvingContext<'a> {
         })
     }
 
-    /// Proves one chunk from its witness (witness-only synthesis + the cached matrices).
+    /// The full assignment z = (1, public inputs…, witnesses…) of one chunk, by witness-only
+    /// synthesis: no constraint is built or checked, so only a proof's verification shows
+    /// that z satisfies the circuit.
     ///
     /// # Errors
-    /// [`Error::Synthesis`] on synthesis or proving failure.
-    pub fn prove(
-        &self,
-        witness: ChunkWitness,
-        rng: &mut impl rand::Rng,
-    ) -> Result<Proof<Bn254>, Error> {
+    /// [`Error::Synthesis`] on synthesis failure.
+    pub fn assignment(&self, witness: ChunkWitness) -> Result<Vec<Fr>, Error> {
         let cs = ConstraintSystem::<Fr>::new_ref();
         cs.set_optimization_goal(OptimizationGoal::Constraints);
         cs.set_mode(SynthesisMode::Prove {
@@ -127,6 +125,34 @@ impl<'a> ProvingContext<'a> {
             cs.witness_assignment()
                 .map_err(|e| Error::Synthesis(e.to_string()))?,
         );
+        Ok(full)
+    }
+
+    /// The R1CS matrices A, B, C shared by every chunk.
+    pub fn matrices(&self) -> &[Matrix<Fr>] {
+        &self.matrices
+    }
+
+    /// Instance variables, including the constant 1.
+    pub fn num_inputs(&self) -> usize {
+        self.num_inputs
+    }
+
+    /// Constraints of the chunk circuit.
+    pub fn num_constraints(&self) -> usize {
+        self.num_constraints
+    }
+
+    /// Proves one chunk from its witness (witness-only synthesis + the cached matrices).
+    ///
+    /// # Errors
+    /// [`Error::Synthesis`] on synthesis or proving failure.
+    pub fn prove(
+        &self,
+        witness: ChunkWitness,
+        rng: &mut impl rand::Rng,
+    ) -> Result<Proof<Bn254>, Error> {
+        let full = self.assignment(witness)?;
         let (r, s) = (Fr::rand(rng), Fr::rand(rng));
         Groth16::<Bn254>::create_proof_with_reduction_and_matrices(
             self.pk,
