@@ -9,6 +9,9 @@ pub mod inputs;
 pub mod output;
 pub mod prove;
 pub mod setup;
+pub mod shape_args;
+
+pub use shape_args::ShapeArgs;
 
 use std::path::Path;
 

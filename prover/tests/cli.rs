@@ -362,3 +362,52 @@ fn help_is_complete() {
     let (ok, out, _) = zkfl(&["--help"]);
     assert!(ok && out.contains("setup") && out.contains("prove"));
 }
+
+#[test]
+fn setup_takes_every_shape_width() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("keys");
+    let out = out.to_str().unwrap();
+    let base = [
+        "setup",
+        "--slots",
+        "2",
+        "--chunk",
+        "4",
+        "--update-bits",
+        "32",
+        "--seed",
+        "1",
+        "--out",
+        out,
+    ];
+    // 32-bit updates: one chunk's Σ Δ² reaches 4·2^62 = 2^64, too wide for the default
+    // Nb = 64, and the refusal says which flag to change.
+    let (ok, _, err) = zkfl(&base);
+    assert!(!ok);
+    assert!(err.contains("norm bits"), "{err}");
+    let mut wide = base.to_vec();
+    wide.extend([
+        "--norm-bits",
+        "80",
+        "--weight-bits",
+        "12",
+        "--frac-bits",
+        "20",
+    ]);
+    let (ok, _, err) = zkfl(&wide);
+    assert!(ok, "{err}");
+    let params = zkfl_prover::setup::read_params(&tmp.path().join("keys/params.json")).unwrap();
+    let s = params.shape;
+    assert_eq!(
+        (
+            s.slots,
+            s.chunk,
+            s.update_bits,
+            s.norm_bits,
+            s.weight_bits,
+            s.frac_bits
+        ),
+        (2, 4, 32, 80, 12, 20)
+    );
+}

@@ -8,25 +8,16 @@
 
 use clap::Parser;
 use zkfl_circuits::{circuit::cost, ChunkCircuit, Shape};
+use zkfl_prover::ShapeArgs;
 
 #[derive(Parser)]
 #[command(about = "Exact constraint counts of the zkfl chunk circuit")]
 struct Args {
-    /// Client slots (n).
-    #[arg(long)]
-    slots: usize,
+    #[command(flatten)]
+    shape: ShapeArgs,
     /// Parameters per chunk (m).
     #[arg(long)]
     chunk: usize,
-    /// Update width U.
-    #[arg(long, default_value_t = Shape::DEFAULT_UPDATE_BITS)]
-    update_bits: u32,
-    /// Model width Bm.
-    #[arg(long, default_value_t = Shape::DEFAULT_MODEL_BITS)]
-    model_bits: u32,
-    /// Weight width Wb.
-    #[arg(long, default_value_t = Shape::DEFAULT_WEIGHT_BITS)]
-    weight_bits: u32,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -52,10 +43,7 @@ fn synthesize(shape: Shape) -> anyhow::Result<Counts> {
 
 fn main() -> anyhow::Result<()> {
     let a = Args::parse();
-    let mut shape = Shape::new(a.slots, a.chunk);
-    shape.update_bits = a.update_bits;
-    shape.model_bits = a.model_bits;
-    shape.weight_bits = a.weight_bits;
+    let shape = a.shape.shape(a.chunk);
     shape.validate()?;
     let here = synthesize(shape)?;
     let more = synthesize(Shape {

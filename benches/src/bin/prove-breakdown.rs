@@ -21,15 +21,13 @@ use clap::Parser;
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use zkfl_benches::{fixtures, timing::timed};
-use zkfl_circuits::Shape;
-use zkfl_prover::{prove::ProvingContext, setup};
+use zkfl_prover::{prove::ProvingContext, setup, ShapeArgs};
 
 #[derive(Parser)]
 #[command(about = "Split one steady-state zkfl chunk proof into synthesis, FFTs and MSMs")]
 struct Args {
-    /// Client slots (n).
-    #[arg(long, default_value_t = 8)]
-    slots: usize,
+    #[command(flatten)]
+    shape: ShapeArgs,
     /// Parameters per chunk (m).
     #[arg(long, default_value_t = 128)]
     chunk: usize,
@@ -56,7 +54,7 @@ fn signed_bits(x: &<Fr as PrimeField>::BigInt) -> u32 {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let shape = Shape::new(args.slots, args.chunk);
+    let shape = args.shape.shape(args.chunk);
     shape.validate()?;
     eprintln!("setup n = {}, m = {} (seeded)", shape.slots, shape.chunk);
     let (pk, _) = setup::setup(shape, Some(1))?;

@@ -2,33 +2,23 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use zkfl_circuits::{circuit::cost, Shape};
-use zkfl_prover::setup::{setup, write_keys};
+use zkfl_circuits::circuit::cost;
+use zkfl_prover::{
+    setup::{setup, write_keys},
+    ShapeArgs,
+};
 
 /// Generate keys for one circuit shape.
 #[derive(Args)]
 pub struct SetupCmd {
-    /// Client slots per round (n).
-    #[arg(long)]
-    slots: usize,
+    #[command(flatten)]
+    shape: ShapeArgs,
     /// Parameters per chunk (m), or `auto` to fill the FFT domain 2^--log-domain.
     #[arg(long, default_value = "auto")]
     chunk: String,
     /// With `--chunk auto`: log2 of the FFT domain to fill.
     #[arg(long, default_value_t = 16)]
     log_domain: u32,
-    /// Fixed-point fractional bits.
-    #[arg(long, default_value_t = Shape::DEFAULT_FRAC_BITS)]
-    frac_bits: u32,
-    /// Update width in bits (|Δ| < 2^(U−1)).
-    #[arg(long, default_value_t = Shape::DEFAULT_UPDATE_BITS)]
-    update_bits: u32,
-    /// Model value width in bits.
-    #[arg(long, default_value_t = Shape::DEFAULT_MODEL_BITS)]
-    model_bits: u32,
-    /// Total weight width in bits.
-    #[arg(long, default_value_t = Shape::DEFAULT_WEIGHT_BITS)]
-    weight_bits: u32,
     /// INSECURE: derive the keys from this seed (tests and demos only).
     #[arg(long)]
     seed: Option<u64>,
@@ -42,16 +32,12 @@ pub struct SetupCmd {
 
 impl SetupCmd {
     pub fn run(self) -> anyhow::Result<()> {
-        let mut shape = Shape::new(self.slots, 1);
-        shape.frac_bits = self.frac_bits;
-        shape.update_bits = self.update_bits;
-        shape.model_bits = self.model_bits;
-        shape.weight_bits = self.weight_bits;
+        let mut shape = self.shape.shape(1);
         shape.chunk = if self.chunk == "auto" {
             cost::max_chunk_for_domain(&shape, self.log_domain).with_context(|| {
                 format!(
                     "{} slots do not fit a domain of 2^{}; raise --log-domain",
-                    self.slots, self.log_domain
+                    shape.slots, self.log_domain
                 )
             })?
         } else {

@@ -1,0 +1,42 @@
+//! The circuit-shape flags shared by `zkfl setup` and the benchmark tools.
+
+use zkfl_circuits::Shape;
+
+/// Every width of a [`Shape`] as command-line flags; the chunk size is left to each command
+/// (`zkfl setup` also accepts `auto`).
+#[derive(clap::Args, Clone, Debug)]
+pub struct ShapeArgs {
+    /// Client slots per round (n).
+    #[arg(long)]
+    pub slots: usize,
+    /// Fixed-point fractional bits (f).
+    #[arg(long, default_value_t = Shape::DEFAULT_FRAC_BITS)]
+    pub frac_bits: u32,
+    /// Update width in bits (U): |Δ| < 2^(U−1).
+    #[arg(long, default_value_t = Shape::DEFAULT_UPDATE_BITS)]
+    pub update_bits: u32,
+    /// Model value width in bits (Bm).
+    #[arg(long, default_value_t = Shape::DEFAULT_MODEL_BITS)]
+    pub model_bits: u32,
+    /// Weight width in bits (Wb): every weight and their total are < 2^Wb.
+    #[arg(long, default_value_t = Shape::DEFAULT_WEIGHT_BITS)]
+    pub weight_bits: u32,
+    /// Norm width in bits (Nb): B₂² and every running sum of squares are < 2^Nb.
+    #[arg(long, default_value_t = Shape::DEFAULT_NORM_BITS)]
+    pub norm_bits: u32,
+}
+
+impl ShapeArgs {
+    /// The shape with chunks of `chunk` parameters (not validated).
+    pub fn shape(&self, chunk: usize) -> Shape {
+        Shape {
+            slots: self.slots,
+            chunk,
+            frac_bits: self.frac_bits,
+            update_bits: self.update_bits,
+            model_bits: self.model_bits,
+            weight_bits: self.weight_bits,
+            norm_bits: self.norm_bits,
+        }
+    }
+}
