@@ -9,7 +9,7 @@ use rand_chacha::ChaCha20Rng;
 use zkfl_benches::fixtures;
 use zkfl_circuits::Shape;
 use zkfl_prover::{
-    prove::{prove_round, Parallelism},
+    prove::{proof_items, prove_round, Parallelism},
     setup,
 };
 use zkfl_verifier::{verify_batch, verify_single, PreparedKey, ProofItem};
@@ -23,14 +23,7 @@ fn items() -> (PreparedKey, Vec<ProofItem>) {
     let round = fixtures::random_round(shape, DISTINCT * shape.chunk, 2).expect("honest round");
     let par = Parallelism::new(None, None, DISTINCT);
     let proofs = prove_round(&pk, &round, par, &|_| {}).expect("prove");
-    let distinct: Vec<ProofItem> = proofs
-        .into_iter()
-        .enumerate()
-        .map(|(c, proof)| ProofItem {
-            proof,
-            inputs: round.public(c).to_vec(),
-        })
-        .collect();
+    let distinct = proof_items(&round, &proofs);
     let items = distinct.iter().cycle().take(PROOFS).cloned().collect();
     (PreparedKey::new(&pk.vk), items)
 }

@@ -32,11 +32,7 @@ pub fn bundle(round: Round, vk_digest: &str, proofs: &[Proof<Bn254>]) -> RoundBu
     let prepared = PreparedRound {
         round,
         layout: Layout {
-            tensors: vec![TensorSpec {
-                name: "params".into(),
-                shape: vec![d],
-                dtype: "F32".into(),
-            }],
+            tensors: vec![TensorSpec::f32("params", &[d])],
         },
         genesis: true,
         linf_float,

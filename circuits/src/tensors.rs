@@ -18,6 +18,15 @@ pub struct TensorSpec {
 }
 
 impl TensorSpec {
+    /// An F32 tensor.
+    pub fn f32(name: &str, shape: &[usize]) -> Self {
+        Self {
+            name: name.into(),
+            shape: shape.to_vec(),
+            dtype: "F32".into(),
+        }
+    }
+
     /// Number of elements.
     pub fn len(&self) -> usize {
         self.shape.iter().product()
@@ -263,11 +272,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let layout = Layout {
             tensors: vec![
-                TensorSpec {
-                    name: "a.weight".into(),
-                    shape: vec![2, 3],
-                    dtype: "F32".into(),
-                },
+                TensorSpec::f32("a.weight", &[2, 3]),
                 TensorSpec {
                     name: "b.bias".into(),
                     shape: vec![2],

@@ -251,15 +251,18 @@ pub fn prove_round(
         .enumerate()
         .map(|(c, p)| p.ok_or_else(|| Error::Synthesis(format!("chunk {c} was not proven"))))
         .collect::<Result<Vec<_>, _>>()?;
-    ctx.check(
-        proofs
-            .iter()
-            .enumerate()
-            .map(|(c, p)| ProofItem {
-                proof: p.clone(),
-                inputs: round.public(c).to_vec(),
-            })
-            .collect(),
-    )?;
+    ctx.check(proof_items(round, &proofs))?;
     Ok(proofs)
+}
+
+/// Chunk c's proof paired with chunk c's public inputs, ready for [`verify_batch`].
+pub fn proof_items(round: &Round, proofs: &[Proof<Bn254>]) -> Vec<ProofItem> {
+    proofs
+        .iter()
+        .enumerate()
+        .map(|(c, proof)| ProofItem {
+            proof: proof.clone(),
+            inputs: round.public(c).to_vec(),
+        })
+        .collect()
 }

@@ -162,13 +162,8 @@ fn deploy_and_submit_two_rounds_on_anvil() {
         ],
         None,
     );
-    let t = |name: &str, shape: &[usize]| TensorSpec {
-        name: name.into(),
-        shape: shape.to_vec(),
-        dtype: "F32".into(),
-    };
     let layout = Layout {
-        tensors: vec![t("b", &[8]), t("w", &[4, 8])],
+        tensors: vec![TensorSpec::f32("b", &[8]), TensorSpec::f32("w", &[4, 8])],
     };
     tensors::write(Path::new(&p("model.safetensors")), &layout, &wave(0.0, 0.8)).expect("model");
     for i in 0..2 {

@@ -38,13 +38,8 @@ fn zkfl(args: &[&str]) -> (bool, String, String) {
 }
 
 fn layout() -> Layout {
-    let t = |name: &str, shape: &[usize]| TensorSpec {
-        name: name.into(),
-        shape: shape.to_vec(),
-        dtype: "F32".into(),
-    };
     Layout {
-        tensors: vec![t("b", &[8]), t("w", &[4, 8])],
+        tensors: vec![TensorSpec::f32("b", &[8]), TensorSpec::f32("w", &[4, 8])],
     }
 }
 
@@ -277,18 +272,7 @@ fn refuses_bad_rounds_with_clear_messages_and_writes_nothing() {
 
     // Tensor shape mismatch.
     let other = Layout {
-        tensors: vec![
-            TensorSpec {
-                name: "b".into(),
-                shape: vec![8],
-                dtype: "F32".into(),
-            },
-            TensorSpec {
-                name: "w".into(),
-                shape: vec![8, 4],
-                dtype: "F32".into(),
-            },
-        ],
+        tensors: vec![TensorSpec::f32("b", &[8]), TensorSpec::f32("w", &[8, 4])],
     };
     write_update(&env, "c0.safetensors", &wave(1.0, 0.02), &other);
     assert_refused(

@@ -22,17 +22,12 @@ pub struct DemoCmd {
 }
 
 fn layout() -> Layout {
-    let t = |name: &str, shape: &[usize]| TensorSpec {
-        name: name.into(),
-        shape: shape.to_vec(),
-        dtype: "F32".into(),
-    };
     Layout {
         tensors: vec![
-            t("fc1.bias", &[32]),
-            t("fc1.weight", &[32, 64]),
-            t("fc2.bias", &[10]),
-            t("fc2.weight", &[10, 32]),
+            TensorSpec::f32("fc1.bias", &[32]),
+            TensorSpec::f32("fc1.weight", &[32, 64]),
+            TensorSpec::f32("fc2.bias", &[10]),
+            TensorSpec::f32("fc2.weight", &[10, 32]),
         ],
     }
 }

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use zkfl_benches::{fixtures, timing::timed};
 use zkfl_circuits::Shape;
-use zkfl_prover::prove::{prove_round, Parallelism};
+use zkfl_prover::prove::{proof_items, prove_round, Parallelism};
 use zkfl_verifier::ProofItem;
 
 use crate::{plan::Plan, prover::Keyed};
@@ -82,14 +82,7 @@ pub fn measure(
                 speedup: base / wall_s,
             });
             if k == *plan.scaling_chunks.iter().max().unwrap_or(&k) && items.is_empty() {
-                items = proofs
-                    .into_iter()
-                    .enumerate()
-                    .map(|(c, proof)| ProofItem {
-                        proof,
-                        inputs: round.public(c).to_vec(),
-                    })
-                    .collect();
+                items = proof_items(&round, &proofs);
             }
         }
     }
