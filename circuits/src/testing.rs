@@ -3,7 +3,7 @@
 //! (so soundness tests can mutate a witness after synthesis).
 
 use ark_bn254::Fr;
-use ark_ff::{UniformRand, Zero};
+use ark_ff::Zero;
 use ark_relations::gr1cs::{
     ConstraintSynthesizer, ConstraintSystem, ConstraintSystemRef, Matrix, OptimizationGoal,
     SynthesisMode, R1CS_PREDICATE_LABEL,
@@ -11,7 +11,9 @@ use ark_relations::gr1cs::{
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 
-use crate::{Bounds, ClientSlot, Round, RoundError, RoundInput, Shape};
+use crate::{
+    commit::random_salts as salts, Bounds, ClientSlot, Round, RoundError, RoundInput, Shape,
+};
 
 /// A seeded random honest round: every client's update within B∞, B₂² = B∞²·d (so no
 /// honest update can exceed it), model values in ±2^20, salts uniform. The same fields give
@@ -114,11 +116,6 @@ impl RandomRound {
             acc_salts: salts(rng, k + 1),
         }
     }
-}
-
-/// `count` uniform field elements.
-pub fn salts(rng: &mut impl Rng, count: usize) -> Vec<Fr> {
-    (0..count).map(|_| Fr::rand(rng)).collect()
 }
 
 /// A synthesised R1CS instance: matrices A, B, C and the full assignment

@@ -3,7 +3,6 @@
 
 use std::path::{Path, PathBuf};
 
-use ark_ff::UniformRand;
 use rand::{rngs::OsRng, RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use zkfl_circuits::{
@@ -12,7 +11,7 @@ use zkfl_circuits::{
     field::fr_to_hex,
     fixed::{FixedPoint, FixedPointError},
     tensors::{self, Layout},
-    Bounds, ClientSlot, Fr, Round, RoundError, RoundInput, Shape,
+    Bounds, ClientSlot, Round, RoundError, RoundInput, Shape,
 };
 
 use crate::Error;
@@ -22,11 +21,6 @@ pub fn salt_rng() -> ChaCha20Rng {
     let mut seed = [0u8; 32];
     OsRng.fill_bytes(&mut seed);
     ChaCha20Rng::from_seed(seed)
-}
-
-/// `n` fresh random salts.
-pub fn fresh_salts(rng: &mut impl rand::Rng, n: usize) -> Vec<Fr> {
-    (0..n).map(|_| Fr::rand(rng)).collect()
 }
 
 /// Reads a JSON file into `T`, with an error naming the file.
@@ -95,7 +89,7 @@ pub fn commit_update(
     update: &LoadedUpdate,
     rng: &mut impl rand::Rng,
 ) -> Result<(CommitmentRecord, Opening), Error> {
-    let salts = fresh_salts(rng, shape.num_chunks(update.values.len()));
+    let salts = commit::random_salts(rng, shape.num_chunks(update.values.len()));
     let (hashes, commitment) = commit::commit(shape, Kind::Update, &update.values, &salts)
         .map_err(|e| Error::BadFile {
             path: update.path.display().to_string(),
@@ -260,7 +254,7 @@ pub fn prepare(
         }
         None => {
             let values = quantise(model_path, &layout, &model_file.values, model_fp, "model")?;
-            (values, fresh_salts(rng, k), true)
+            (values, commit::random_salts(rng, k), true)
         }
     };
 
@@ -314,8 +308,8 @@ pub fn prepare(
         model_salts,
         slots,
         bounds: bounds(shape, linf, l2)?,
-        new_model_salts: fresh_salts(rng, k),
-        acc_salts: fresh_salts(rng, k + 1),
+        new_model_salts: commit::random_salts(rng, k),
+        acc_salts: commit::random_salts(rng, k + 1),
     };
     let round = Round::build(input).map_err(|e| explain(e, clients, &layout))?;
     Ok(PreparedRound {

@@ -12,7 +12,7 @@
 pub mod constraints;
 
 use ark_bn254::Fr;
-use ark_ff::{Field, Zero};
+use ark_ff::{Field, UniformRand, Zero};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -111,6 +111,12 @@ pub enum CommitError {
     /// An empty parameter vector.
     #[error("cannot commit to an empty parameter vector")]
     Empty,
+}
+
+/// `count` salts, uniform in Fr. Salts make every commitment hiding, so `rng` must be a
+/// CSPRNG seeded from the OS outside tests.
+pub fn random_salts(rng: &mut impl rand::Rng, count: usize) -> Vec<Fr> {
+    (0..count).map(|_| Fr::rand(rng)).collect()
 }
 
 /// Packs one chunk's values (exactly `shape.chunk` of them, already padded) into field

@@ -11,8 +11,7 @@ use ark_groth16::{Groth16, PreparedVerifyingKey, ProvingKey};
 use ark_snark::SNARK;
 use ark_std::rand::Rng;
 use zkfl_circuits::{
-    testing::{salts, RandomRound},
-    ChunkCircuit, Round, RoundInput, Shape,
+    commit::random_salts as salts, testing::RandomRound, ChunkCircuit, Round, RoundInput, Shape,
 };
 use zkfl_contracts::encode::{fr_to_word, function_calldata as call, proof_to_words, ProofWords};
 use zkfl_contracts::evm::{CallOutcome, Evm};
