@@ -28,6 +28,13 @@ pub struct Shape {
     pub weight_bits: u32,
     /// B₂² and every running sum of squares are < 2^Nb (Nb).
     pub norm_bits: u32,
+    /// The circuit variant. `None`: B∞ is a public input chosen per round and every update
+    /// satisfies |Δ| ≤ B∞. `Some(j)`: the bound is fixed by the key at B∞ = 2^j and every
+    /// update lies in [−2^j, 2^j − 1], checked with one (j+1)-bit decomposition
+    /// (PROTOCOL.md §4). Absent from the JSON when `None`, so that keys, bundles and
+    /// openings of the per-round variant are byte-for-byte what they were before the field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub linf_bits: Option<u32>,
 }
 
 /// A shape that cannot be used, with the reason.
@@ -57,6 +64,15 @@ impl Shape {
             model_bits: Self::DEFAULT_MODEL_BITS,
             weight_bits: Self::DEFAULT_WEIGHT_BITS,
             norm_bits: Self::DEFAULT_NORM_BITS,
+            linf_bits: None,
+        }
+    }
+
+    /// The same shape in the fixed-L∞ variant: B∞ = 2^`j`, updates in [−2^j, 2^j − 1].
+    pub fn with_linf_bits(self, j: u32) -> Self {
+        Self {
+            linf_bits: Some(j),
+            ..self
         }
     }
 
@@ -104,13 +120,25 @@ impl Shape {
                 self.norm_bits
             ));
         }
+        // 2^j ≤ 2^(U−2) keeps the fixed bound a valid per-round B∞ (< 2^(U−1)) and the
+        // model digit M_{t+1} − q non-negative (PROTOCOL.md §4).
+        if let Some(j) = self.linf_bits {
+            if j > self.update_bits - 2 {
+                return err(format!(
+                    "linf bits ({j}) must be at most update bits − 2 = {}",
+                    self.update_bits - 2
+                ));
+            }
+        }
         // One chunk's Σ_j Δ_ij² must stay below 2^Nb: the packed accumulator's soundness
-        // argument (PROTOCOL.md §4) needs it.
-        let chunk_sq_max = (self.chunk as u128) << (2 * (self.update_bits - 1));
+        // argument (PROTOCOL.md §4) needs it. |Δ| ≤ 2^(U−1) per round, ≤ 2^j when fixed.
+        let abs_bits = self.linf_bits.unwrap_or(self.update_bits - 1);
+        let chunk_sq_max = (self.chunk as u128) << (2 * abs_bits);
         if chunk_sq_max >= 1u128 << self.norm_bits {
             return err(format!(
-                "norm bits ({}) must exceed log2(chunk · 2^(2(U−1))) = log2({chunk_sq_max}): one chunk's sum of squares must fit",
-                self.norm_bits
+                "norm bits ({}) must exceed log2(chunk · 2^{}) = log2({chunk_sq_max}): one chunk's sum of squares must fit",
+                self.norm_bits,
+                2 * abs_bits
             ));
         }
         Ok(())
@@ -126,9 +154,24 @@ impl Shape {
         d.div_ceil(self.chunk)
     }
 
-    /// Bit width of one update digit in a packed element.
+    /// The fixed L∞ bound 2^j of the fixed variant, in fixed-point units.
+    pub fn fixed_linf(&self) -> Option<u64> {
+        self.linf_bits.map(|j| 1u64 << j)
+    }
+
+    /// Bits of an update digit and of a quotient q: U per round, j + 1 when fixed. Both
+    /// are offset by half their range ([`Shape::update_offset`]) to be non-negative.
     pub fn update_stride(&self) -> u32 {
-        self.update_bits
+        match self.linf_bits {
+            None => self.update_bits,
+            Some(j) => j + 1,
+        }
+    }
+
+    /// The offset that makes an update (or a quotient) a digit in [0, 2^stride):
+    /// 2^(U−1) per round, 2^j when fixed.
+    pub fn update_offset(&self) -> i64 {
+        1i64 << (self.update_stride() - 1)
     }
 
     /// Bit width of one model digit: one more than Bm, see PROTOCOL.md §4.
@@ -158,14 +201,14 @@ impl Shape {
         (PACK_CAPACITY_BITS / self.norm_stride()) as usize
     }
 
-    /// Smallest allowed update value, −2^(U−1).
+    /// Smallest update value a commitment can hold: −2^(U−1), or −2^j when fixed.
     pub fn update_min(&self) -> i64 {
-        -(1i64 << (self.update_bits - 1))
+        -self.update_offset()
     }
 
-    /// Largest allowed update value, 2^(U−1) − 1.
+    /// Largest update value a commitment can hold: 2^(U−1) − 1, or 2^j − 1 when fixed.
     pub fn update_max(&self) -> i64 {
-        (1i64 << (self.update_bits - 1)) - 1
+        self.update_offset() - 1
     }
 
     /// Smallest allowed model value, −2^(Bm−1).
@@ -178,7 +221,7 @@ impl Shape {
         (1i64 << (self.model_bits - 1)) - 1
     }
 
-    /// Largest allowed B∞: 2^(U−1) − 1.
+    /// Largest allowed per-round B∞: 2^(U−1) − 1.
     pub fn linf_max(&self) -> u64 {
         (1u64 << (self.update_bits - 1)) - 1
     }
@@ -224,5 +267,43 @@ mod tests {
         assert!(s.validate().is_err());
         s.norm_bits = 33;
         s.validate().unwrap();
+    }
+
+    #[test]
+    fn fixed_variant_widths() {
+        let s = Shape::new(8, 1024).with_linf_bits(10);
+        s.validate().unwrap();
+        assert_eq!(s.fixed_linf(), Some(1024));
+        assert_eq!((s.update_min(), s.update_max()), (-1024, 1023));
+        assert_eq!(s.update_digits_per_element(), 22);
+        assert_eq!(s.model_digits_per_element(), 7);
+        // j ≤ U − 2.
+        assert!(Shape::new(2, 4).with_linf_bits(14).validate().is_ok());
+        let e = Shape::new(2, 4).with_linf_bits(15).validate().unwrap_err();
+        assert!(e.0.contains("linf bits (15)"), "{e}");
+        // The norm width only has to hold m·2^(2j), not m·2^(2(U−1)).
+        let mut s = Shape::new(2, 4).with_linf_bits(10);
+        s.norm_bits = 23;
+        s.validate().unwrap();
+        s.norm_bits = 22;
+        assert!(s.validate().is_err());
+    }
+
+    #[test]
+    fn per_round_variant_serialises_as_before() {
+        let old = Shape::new(3, 4);
+        let json = serde_json::to_string(&old).unwrap();
+        assert_eq!(
+            json,
+            r#"{"slots":3,"chunk":4,"frac_bits":16,"update_bits":16,"model_bits":32,"weight_bits":16,"norm_bits":64}"#
+        );
+        assert_eq!(serde_json::from_str::<Shape>(&json).unwrap(), old);
+        let fixed = old.with_linf_bits(10);
+        let json = serde_json::to_string(&fixed).unwrap();
+        assert!(
+            json.ends_with(r#""norm_bits":64,"linf_bits":10}"#),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<Shape>(&json).unwrap(), fixed);
     }
 }

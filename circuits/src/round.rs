@@ -105,6 +105,22 @@ pub enum RoundError {
         /// B∞.
         bound: u64,
     },
+    /// An update coordinate outside [−2^j, 2^j − 1] under a fixed L∞ bound 2^j.
+    #[error("client slot {slot}: update[{index}] = {value} is outside [{min}, {max}], the L∞ range fixed by the key (linf bits {bits}: −2^{bits} ≤ Δ ≤ 2^{bits} − 1 fixed-point units)")]
+    FixedLinf {
+        /// Slot index.
+        slot: usize,
+        /// Flattened parameter index.
+        index: usize,
+        /// Δ.
+        value: i64,
+        /// −2^j.
+        min: i64,
+        /// 2^j − 1.
+        max: i64,
+        /// j.
+        bits: u32,
+    },
     /// An update whose squared L2 norm exceeds B₂².
     #[error("client slot {slot}: squared L2 norm {norm_sq} exceeds the bound {bound} (fixed-point units²)")]
     L2 {
@@ -137,6 +153,36 @@ pub enum RoundError {
         /// The cause.
         source: CommitError,
     },
+}
+
+/// The L∞ statement for one slot's update: |Δ| ≤ B∞ per round; Δ ∈ [−2^j, 2^j − 1] when
+/// the shape fixes the bound (the fixed variant's range is asymmetric by one unit).
+fn linf_check(shape: &Shape, linf: u64, slot: usize, update: &[i64]) -> Result<(), RoundError> {
+    match shape.linf_bits {
+        None => match update.iter().position(|v| v.unsigned_abs() > linf) {
+            Some(index) => Err(RoundError::Linf {
+                slot,
+                index,
+                abs: update[index].unsigned_abs(),
+                bound: linf,
+            }),
+            None => Ok(()),
+        },
+        Some(bits) => {
+            let (min, max) = (shape.update_min(), shape.update_max());
+            match update.iter().position(|v| !(min..=max).contains(v)) {
+                Some(index) => Err(RoundError::FixedLinf {
+                    slot,
+                    index,
+                    value: update[index],
+                    min,
+                    max,
+                    bits,
+                }),
+                None => Ok(()),
+            }
+        }
+    }
 }
 
 /// The rounding rule: q = ⌊(S + ⌊W/2⌋) / W⌋ (round half up, floor for negatives).
@@ -229,7 +275,14 @@ impl Round {
             )));
         }
         let b = input.bounds;
-        if b.linf > shape.linf_max() {
+        if let (Some(j), Some(fixed)) = (shape.linf_bits, shape.fixed_linf()) {
+            if b.linf != fixed {
+                return Err(RoundError::Bounds(format!(
+                    "L∞ bound {} must be {fixed} = 2^{j}, the bound this shape fixes (linf bits {j})",
+                    b.linf
+                )));
+            }
+        } else if b.linf > shape.linf_max() {
             return Err(RoundError::Bounds(format!(
                 "L∞ bound {} exceeds {} (update bits {})",
                 b.linf,
@@ -247,16 +300,11 @@ impl Round {
         }
         commit::check_range(&shape, Kind::Model, &input.model, 0).map_err(commit_err("model"))?;
         for (i, s) in input.slots.iter().enumerate() {
+            // Before the encoding's range check, so that an over-bound value is reported
+            // as breaking the L∞ bound (every value outside the encoding also breaks it).
+            linf_check(&shape, b.linf, i, &s.update)?;
             commit::check_range(&shape, Kind::Update, &s.update, 0)
                 .map_err(commit_err(format!("slot {i} update")))?;
-            if let Some(j) = s.update.iter().position(|v| v.unsigned_abs() > b.linf) {
-                return Err(RoundError::Linf {
-                    slot: i,
-                    index: j,
-                    abs: s.update[j].unsigned_abs(),
-                    bound: b.linf,
-                });
-            }
             let norm_sq: u128 = s
                 .update
                 .iter()

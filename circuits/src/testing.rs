@@ -3,7 +3,7 @@
 //! (so soundness tests can mutate a witness after synthesis).
 
 use ark_bn254::Fr;
-use ark_ff::Zero;
+use ark_ff::{Field, Zero};
 use ark_relations::gr1cs::{
     ConstraintSynthesizer, ConstraintSystem, ConstraintSystemRef, Matrix, OptimizationGoal,
     SynthesisMode, R1CS_PREDICATE_LABEL,
@@ -15,9 +15,9 @@ use crate::{
     commit::random_salts as salts, Bounds, ClientSlot, Round, RoundError, RoundInput, Shape,
 };
 
-/// A seeded random honest round: every client's update within B∞, B₂² = B∞²·d (so no
-/// honest update can exceed it), model values in ±2^20, salts uniform. The same fields give
-/// the same round.
+/// A seeded random honest round: every client's update within B∞ (within [−2^j, 2^j − 1]
+/// when the shape fixes B∞ = 2^j), B₂² = B∞²·d (so no honest update can exceed it), model
+/// values in ±2^20, salts uniform. The same fields give the same round.
 #[derive(Clone, Debug)]
 pub struct RandomRound {
     /// The circuit shape.
@@ -37,12 +37,13 @@ pub struct RandomRound {
 }
 
 impl RandomRound {
-    /// Every slot a client, B∞ = 1000, weights in 1..200, seed 7.
+    /// Every slot a client, B∞ = 1000 (the shape's fixed bound if it has one), weights in
+    /// 1..200, seed 7.
     pub fn new(shape: Shape, d: usize) -> Self {
         Self {
             shape,
             d,
-            linf: 1000,
+            linf: shape.fixed_linf().unwrap_or(1000),
             max_weight: 200,
             empty: Vec::new(),
             zero_weight: Vec::new(),
@@ -85,6 +86,10 @@ impl RandomRound {
 
     fn fill(&self, rng: &mut ChaCha20Rng, model: Vec<i64>, model_salts: Vec<Fr>) -> RoundInput {
         let (shape, d, linf) = (self.shape, self.d, self.linf as i64);
+        let (lo, hi) = match shape.linf_bits {
+            None => (-linf, linf),
+            Some(_) => (shape.update_min(), shape.update_max()),
+        };
         let k = shape.num_chunks(d);
         let slots = (0..shape.slots)
             .map(|i| {
@@ -98,7 +103,7 @@ impl RandomRound {
                 };
                 ClientSlot {
                     weight,
-                    update: (0..d).map(|_| rng.gen_range(-linf..=linf)).collect(),
+                    update: (0..d).map(|_| rng.gen_range(lo..=hi)).collect(),
                     salts: salts(rng, k),
                 }
             })
@@ -233,12 +238,83 @@ impl R1cs {
     pub fn has_witness(&self) -> bool {
         self.z[self.num_instance..].iter().any(|x| !x.is_zero())
     }
+
+    /// The rows that fail for `z`.
+    pub fn unsatisfied_rows(&self, z: &[Fr]) -> Vec<usize> {
+        (0..self.num_constraints())
+            .filter(|&i| !self.row_holds(i, z))
+            .collect()
+    }
+
+    /// If row `i` is a booleanity constraint b·(1 − b) = 0, the variable b.
+    pub fn booleanity_of(&self, i: usize) -> Option<usize> {
+        let [a, b, c] = &self.matrices;
+        let one = Fr::from(1u64);
+        match (a[i].as_slice(), c[i].is_empty()) {
+            (&[(coeff, v)], true) if coeff == one && v != 0 => {
+                let mut bb = b[i].clone();
+                bb.sort_by_key(|&(_, col)| col);
+                (bb == [(one, 0), (-one, v)]).then_some(v)
+            }
+            _ => None,
+        }
+    }
+
+    /// Every variable with a booleanity row, in row order (the order the circuit
+    /// allocated its bit decompositions).
+    pub fn boolean_variables(&self) -> Vec<usize> {
+        (0..self.num_constraints())
+            .filter_map(|i| self.booleanity_of(i))
+            .collect()
+    }
+
+    /// Recomputes, in row order, every variable that a failing row defines: a variable
+    /// that `may_change`, first appears in that row, is the row's only such variable, and
+    /// enters it linearly (a product's output, or a public input an equality pins). This
+    /// is witness generation run on the matrices, so a test can change some variables and
+    /// let everything computed from them follow; the rows still failing afterwards are
+    /// the constraints that reject the change.
+    pub fn propagate(&self, z: &mut [Fr], may_change: impl Fn(usize) -> bool) {
+        let [a, b, c] = &self.matrices;
+        for row in 0..self.num_constraints() {
+            if self.row_holds(row, z) {
+                continue;
+            }
+            let mut defined: Vec<usize> = a[row]
+                .iter()
+                .chain(&b[row])
+                .chain(&c[row])
+                .map(|&(_, v)| v)
+                .filter(|&v| may_change(v) && self.rows_of[v].first() == Some(&row))
+                .collect();
+            defined.sort_unstable();
+            defined.dedup();
+            let &[v] = defined.as_slice() else { continue };
+            let in_a = a[row].iter().any(|&(_, col)| col == v);
+            let in_b = b[row].iter().any(|&(_, col)| col == v);
+            if in_a && in_b {
+                continue;
+            }
+            // f(x) = A·B − C is affine in x = z[v]: solve f(x) = 0.
+            let original = z[v];
+            let mut f = |x: Fr| {
+                z[v] = x;
+                Self::eval(&a[row], z) * Self::eval(&b[row], z) - Self::eval(&c[row], z)
+            };
+            let f0 = f(Fr::zero());
+            let slope = f(Fr::from(1u64)) - f0;
+            z[v] = match slope.inverse() {
+                Some(inv) => -f0 * inv,
+                None => original,
+            };
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ark_r1cs_std::{alloc::AllocVar, eq::EqGadget, fields::fp::FpVar};
+    use ark_r1cs_std::{alloc::AllocVar, eq::EqGadget, fields::fp::FpVar, fields::FieldVar};
     use ark_relations::gr1cs::SynthesisError;
 
     /// x·y = out with `out` public: y is pinned by x ≠ 0, but `spare` is free.
@@ -254,6 +330,40 @@ mod tests {
             (&spare * &FpVar::Constant(Fr::zero())).enforce_equal(&FpVar::Constant(Fr::zero()))?;
             Ok(())
         }
+    }
+
+    /// x·x = sq, sq·x = cube, cube == out (public), and x Boolean.
+    struct Cube;
+    impl ConstraintSynthesizer<Fr> for Cube {
+        fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
+            let out = FpVar::new_input(cs.clone(), || Ok(Fr::from(1u64)))?;
+            let x = FpVar::new_witness(cs.clone(), || Ok(Fr::from(1u64)))?;
+            let sq = x.square()?;
+            (&sq * &x).enforce_equal(&out)?;
+            crate::circuit::bits::BitsVar::enforce(&x, 1)?;
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn propagate_recomputes_what_follows_a_change() {
+        let r1cs = R1cs::new(Cube);
+        let (out, x) = (1, r1cs.num_instance);
+        let bit = *r1cs.boolean_variables().first().expect("one bit");
+        assert_eq!(r1cs.booleanity_of(r1cs.rows_of[bit][0]), Some(bit));
+        let mut z = r1cs.z.clone();
+        z[x] = Fr::from(2u64);
+        z[bit] = Fr::from(2u64);
+        // The public output is frozen: only its equality fails (the bit's link holds).
+        let mut frozen = z.clone();
+        r1cs.propagate(&mut frozen, |v| v > x);
+        let eq_row = r1cs.rows_of[out][0];
+        let bool_row = r1cs.rows_of[bit][0];
+        assert_eq!(r1cs.unsatisfied_rows(&frozen), vec![eq_row, bool_row]);
+        // Letting the output follow leaves the Boolean constraint as the only objection.
+        r1cs.propagate(&mut z, |v| v == out || v > x);
+        assert_eq!(z[out], Fr::from(8u64));
+        assert_eq!(r1cs.unsatisfied_rows(&z), vec![bool_row]);
     }
 
     #[test]

@@ -65,8 +65,53 @@ fn extreme_bound_values_are_satisfiable() {
 }
 
 #[test]
+fn fixed_linf_rounds_are_satisfied() {
+    // j = 10 (22 update digits per element, m = 17 leaves a partial one), j = 0 (Δ ∈ {−1, 0}),
+    // j = U − 2 = 14; empty slots and several chunks.
+    assert_round_satisfied(
+        RandomRound::new(Shape::new(3, 17).with_linf_bits(10), 40).empty_last(1),
+    );
+    assert_round_satisfied(RandomRound::new(Shape::new(2, 5).with_linf_bits(0), 12));
+    assert_round_satisfied(RandomRound {
+        seed: 3,
+        ..RandomRound::new(Shape::new(4, 9).with_linf_bits(14), 20).empty_last(2)
+    });
+}
+
+#[test]
+fn fixed_linf_extreme_values_are_satisfiable() {
+    // Both ends of [−2^j, 2^j − 1]: the quotient reaches them too.
+    let shape = Shape::new(2, 8).with_linf_bits(10);
+    let mut input = RandomRound::new(shape, 8).input();
+    input.slots[0].update = vec![1023; 8];
+    input.slots[1].update = vec![-1024; 8];
+    input.slots[1].weight = 0;
+    let round = zkfl_circuits::Round::build(input.clone()).unwrap();
+    assert!(round
+        .witness(0)
+        .quotients
+        .iter()
+        .all(|q| *q == 1023u64.into()));
+    input.slots[0].weight = 0;
+    input.slots[1].weight = 5;
+    let low = zkfl_circuits::Round::build(input).unwrap();
+    for round in [round, low] {
+        let cs = synthesize(ChunkCircuit {
+            shape,
+            witness: round.witness(0),
+        });
+        assert!(cs.is_satisfied().unwrap());
+    }
+}
+
+#[test]
 fn blank_circuit_synthesises_for_setup() {
-    let shape = Shape::new(3, 10);
+    for shape in [Shape::new(3, 10), Shape::new(3, 10).with_linf_bits(10)] {
+        blank_matches_honest(shape);
+    }
+}
+
+fn blank_matches_honest(shape: Shape) {
     let cs = ark_relations::gr1cs::ConstraintSystem::new_ref();
     cs.set_mode(ark_relations::gr1cs::SynthesisMode::Setup);
     ChunkCircuit::blank(shape)

@@ -8,7 +8,7 @@ use zkfl_circuits::{
 
 fn check(shape: Shape, d: usize, empty: usize, chunk: usize) {
     let round = RandomRound {
-        linf: 300,
+        linf: shape.fixed_linf().unwrap_or(300),
         ..RandomRound::new(shape, d).empty_last(empty)
     }
     .build()
@@ -37,4 +37,10 @@ fn every_witness_variable_is_pinned_on_chunk_zero() {
 #[test]
 fn every_witness_variable_is_pinned_with_an_empty_slot_on_a_padded_chunk() {
     check(Shape::new(3, 8), 20, 1, 2);
+}
+
+#[test]
+fn every_witness_variable_is_pinned_in_the_fixed_linf_variant() {
+    check(Shape::new(2, 9).with_linf_bits(8), 20, 0, 0);
+    check(Shape::new(3, 8).with_linf_bits(10), 20, 1, 2);
 }

@@ -16,8 +16,10 @@ proptest! {
     #[test]
     fn random_rounds_satisfy_and_match_native(
         n in 1usize..4, m in 1usize..20, d in 1usize..45, empty in 0usize..2, linf in 1u64..2000, seed in any::<u64>(),
+        linf_bits in proptest::option::of(0u32..=14),
     ) {
-        let shape = Shape::new(n, m);
+        let shape = Shape { linf_bits, ..Shape::new(n, m) };
+        let linf = shape.fixed_linf().unwrap_or(linf);
         let empty = empty.min(n - 1);
         let round = RandomRound { linf, seed, ..RandomRound::new(shape, d).empty_last(empty) }.build().expect("honest round");
         // The native reference's new model is the integer FedAvg under the rounding rule.
@@ -37,8 +39,13 @@ proptest! {
     }
 
     #[test]
-    fn chunk_hash_gadget_equals_native(values in proptest::collection::vec(-32768i64..32768, 1..40), salt in any::<u64>(), model in any::<bool>()) {
-        let shape = Shape::new(1, values.len());
+    fn chunk_hash_gadget_equals_native(values in proptest::collection::vec(-32768i64..32768, 1..40), salt in any::<u64>(), model in any::<bool>(), linf_bits in proptest::option::of(0u32..=14)) {
+        let shape = Shape { linf_bits, ..Shape::new(1, values.len()) };
+        // Fixed-L∞ updates live in [−2^j, 2^j − 1]: fold the sample into that range.
+        let values: Vec<i64> = match (model, linf_bits) {
+            (false, Some(j)) => values.iter().map(|v| v.rem_euclid(1 << (j + 1)) - (1 << j)).collect(),
+            _ => values,
+        };
         let kind = if model { Kind::Model } else { Kind::Update };
         let native = commit::chunk_hash(&shape, kind, Fr::from(salt), &values);
         let cs = ConstraintSystem::<Fr>::new_ref();

@@ -1,4 +1,5 @@
-//! Committed test vectors (docs/PROTOCOL.md §8) and a golden verifying-key digest.
+//! Committed test vectors (docs/PROTOCOL.md §9) and golden verifying-key digests, for both
+//! circuit variants.
 //! Regenerate only on purpose: `ZKFL_REGENERATE_VECTORS=1 cargo test -p zkfl-circuits --test vectors`.
 
 use ark_groth16::Groth16;
@@ -15,9 +16,13 @@ fn salts(base: u64, n: usize) -> Vec<Fr> {
     (0..n as u64).map(|i| Fr::from(base + i)).collect()
 }
 
-/// The fixed tiny round of PROTOCOL.md §8.
-fn vector_round() -> Round {
-    let shape = Shape::new(3, 4);
+/// The fixed tiny round of PROTOCOL.md §9, in the per-round variant (B∞ = 1000) or the
+/// fixed-L∞ variant with j = 10 (B∞ = 1024, every update in [−1024, 1023]).
+fn vector_round(linf_bits: Option<u32>) -> Round {
+    let shape = Shape {
+        linf_bits,
+        ..Shape::new(3, 4)
+    };
     let d = 6;
     Round::build(RoundInput {
         shape,
@@ -37,7 +42,7 @@ fn vector_round() -> Round {
             ClientSlot::empty(&shape, d),
         ],
         bounds: Bounds {
-            linf: 1000,
+            linf: shape.fixed_linf().unwrap_or(1000),
             l2_sq: 10_000_000,
         },
         new_model_salts: salts(4000, 2),
@@ -67,9 +72,8 @@ fn render(round: &Round) -> Value {
     })
 }
 
-#[test]
-fn round_vectors_match_the_committed_file() {
-    let round = vector_round();
+fn check_vectors(linf_bits: Option<u32>, file: &str) {
+    let round = vector_round(linf_bits);
     // FedAvg by hand, W = 4, ⌊W/2⌋ = 2: q = ⌊(3·Δ_A + Δ_B + 2) / 4⌋.
     assert_eq!(
         round.new_model,
@@ -91,7 +95,8 @@ fn round_vectors_match_the_committed_file() {
         .unwrap());
     }
     let got = render(&round);
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/round-v1.json");
+    let path = format!("{}/tests/vectors/{file}", env!("CARGO_MANIFEST_DIR"));
+    let path = path.as_str();
     if std::env::var_os("ZKFL_REGENERATE_VECTORS").is_some() {
         std::fs::write(path, serde_json::to_string_pretty(&got).unwrap() + "\n").unwrap();
     }
@@ -104,16 +109,45 @@ fn round_vectors_match_the_committed_file() {
 }
 
 #[test]
-fn golden_verifying_key_digest() {
-    // A seeded (INSECURE, test-only) setup is deterministic: any change to the circuit's
-    // constraints or public-input layout changes this digest.
-    let shape = Shape::new(2, 4);
+fn round_vectors_match_the_committed_file() {
+    check_vectors(None, "round-v1.json");
+}
+
+#[test]
+fn fixed_linf_round_vectors_match_their_file() {
+    check_vectors(Some(10), "round-v1-linf10.json");
+    // Model commitments do not depend on the variant; update commitments do (stride 11
+    // and offset 2^10 instead of 16 and 2^15).
+    let (per_round, fixed) = (vector_round(None), vector_round(Some(10)));
+    assert_eq!(per_round.model_commitment, fixed.model_commitment);
+    assert_eq!(per_round.new_model_commitment, fixed.new_model_commitment);
+    assert_ne!(per_round.update_commitments[0], fixed.update_commitments[0]);
+}
+
+/// SHA-256 of the verifying key of a seeded (INSECURE, test-only) setup, which is
+/// deterministic: any change to the circuit's constraints or public-input layout changes it.
+fn seeded_vk_digest(shape: Shape) -> String {
     let pk = Groth16::<ark_bn254::Bn254>::generate_random_parameters_with_reduction(
         ChunkCircuit::blank(shape),
         &mut ChaCha20Rng::seed_from_u64(1),
     )
     .unwrap();
-    assert_eq!(hex::encode(vk_digest(&pk.vk)), GOLDEN_VK_DIGEST);
+    hex::encode(vk_digest(&pk.vk))
+}
+
+#[test]
+fn golden_verifying_key_digest() {
+    assert_eq!(seeded_vk_digest(Shape::new(2, 4)), GOLDEN_VK_DIGEST);
+}
+
+#[test]
+fn golden_verifying_key_digest_of_the_fixed_linf_variant() {
+    assert_eq!(
+        seeded_vk_digest(Shape::new(2, 4).with_linf_bits(10)),
+        GOLDEN_VK_DIGEST_LINF10
+    );
 }
 
 const GOLDEN_VK_DIGEST: &str = "ff4424ea294a93b54064771ee3e954153f88d2cfec3fb3ce6622befdd0801983";
+const GOLDEN_VK_DIGEST_LINF10: &str =
+    "8fb9c5c8a121f02bdbb30b3698a7b8d1984bfb4a9323149fc0113c27f5f3f09a";

@@ -20,7 +20,7 @@ pub fn hash_check(len: usize) -> usize {
 /// Where the constraints of one chunk go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Cost {
-    /// Per client slot and parameter: bounds, square, weighted term.
+    /// Per client slot and parameter: bound, square, weighted term.
     pub per_client_param: usize,
     /// Per parameter: new-model and quotient ranges, remainder range, division.
     pub per_param: usize,
@@ -43,12 +43,20 @@ impl Cost {
             shape.norm_bits as usize,
         );
         let elements = |kind: Kind| m.div_ceil(kind.digits_per_element(shape));
+        // Update and quotient bits (U, or j + 1 when fixed); bound check per update
+        // (two U-bit decompositions and their link, or one (j+1)-bit one); check of
+        // public input #1 (a (U−1)-bit range and its link, or pinning it to 2^j).
+        let q = shape.update_stride() as usize;
+        let (per_update_bound, linf_check) = match shape.linf_bits {
+            None => (2 * u + 1, u),
+            Some(j) => (j as usize + 1, 1),
+        };
         Self {
-            per_client_param: 2 * u + 3,
-            per_param: bm + u + 2 * wb + 2,
+            per_client_param: per_update_bound + 2,
+            per_param: bm + q + 2 * wb + 2,
             update_hash: hash_check(2 + elements(Kind::Update)),
             model_hashes: 2 * hash_check(2 + elements(Kind::Model)),
-            fixed: u // B∞ range (U−1 bits + link)
+            fixed: linf_check
                 + n * (wb + 1) // weights
                 + (wb + 1) // total weight
                 + 3 + n // chunk-0 rule

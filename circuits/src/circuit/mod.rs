@@ -2,10 +2,13 @@
 //!
 //! Statement (PROTOCOL.md §4), for chunk c with public inputs as in [`ChunkPublic`]:
 //! 1. B∞ < 2^(U−1); each w_i < 2^Wb; W = Σ w_i < 2^Wb.
+//!    In the fixed-L∞ variant ([`Shape::linf_bits`] = j) B∞ = 2^j instead.
 //! 2. For every slot i and coordinate j: t1 = B∞ + Δ_ij and t2 = B∞ − Δ_ij are U-bit
-//!    (so −B∞ ≤ Δ_ij ≤ B∞ over the integers), and h(Δ_i[c]) opens to Δ_i[c].
-//! 3. For every coordinate j: M_{t+1,j} + 2^(Bm−1) is Bm-bit, q_j + 2^(U−1) is U-bit,
-//!    r_j and W − 1 − r_j are Wb-bit (so 0 ≤ r_j < W), and
+//!    (so −B∞ ≤ Δ_ij ≤ B∞ over the integers), and h(Δ_i[c]) opens to Δ_i[c]. When fixed,
+//!    Δ_ij + 2^j is (j+1)-bit instead (−2^j ≤ Δ_ij ≤ 2^j − 1), see [`bound`].
+//! 3. For every coordinate j: M_{t+1,j} + 2^(Bm−1) is Bm-bit, q_j + 2^(U−1) is U-bit
+//!    (q_j + 2^j is (j+1)-bit when fixed), r_j and W − 1 − r_j are Wb-bit (so 0 ≤ r_j < W),
+//!    and
 //!    W·q_j = Σ_i w_i·Δ_ij + ⌊W/2⌋ − r_j; M_{t,j} = M_{t+1,j} − q_j.
 //!    h(M_t[c]) and h(M_{t+1}[c]) open to those values.
 //! 4. acc_in opens to (salt, S_in); if c = 0 then S_in = 0; S_out,i = S_in,i + Σ_j Δ_ij²;
@@ -15,13 +18,17 @@
 //! equation is an integer equation.
 
 pub mod bits;
+pub mod bound;
 pub mod cost;
 
 use ark_bn254::Fr;
 use ark_r1cs_std::{alloc::AllocVar, eq::EqGadget, fields::fp::FpVar, fields::FieldVar};
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError};
 
-use self::bits::{is_zero, BitsVar};
+use self::{
+    bits::{is_zero, BitsVar},
+    bound::LinfVar,
+};
 use crate::{
     commit::{
         constraints::{accumulator_var, chunk_hash_var},
@@ -62,8 +69,6 @@ impl ConstraintSynthesizer<Fr> for ChunkCircuit {
             return Err(SynthesisError::Unsatisfiable);
         }
         let (n, m) = (shape.slots, shape.chunk);
-        let u = shape.update_bits;
-        let half_u = 1i64 << (u - 1);
 
         // Public inputs, in the order of PROTOCOL.md §2.
         let input = |x: Fr| FpVar::new_input(cs.clone(), || Ok(x));
@@ -88,7 +93,7 @@ impl ConstraintSynthesizer<Fr> for ChunkCircuit {
         let acc_out = input(w.public.acc_out)?;
 
         // 1. Ranges of the public parameters that the integer arguments below rely on.
-        BitsVar::enforce(&linf, u - 1)?;
+        let bound = LinfVar::new(&shape, &linf, w.public.linf)?;
         for wi in &weights {
             BitsVar::enforce(wi, shape.weight_bits)?;
         }
@@ -98,19 +103,15 @@ impl ConstraintSynthesizer<Fr> for ChunkCircuit {
         let total_minus_one = &total - FpVar::one();
 
         // 2. Updates: bounds, squares, weighted terms, openings.
-        let linf_value = w.public.linf;
-        let two_linf = &linf + &linf;
         let mut weighted: Vec<FpVar<Fr>> = vec![FpVar::zero(); m];
         let mut sums_sq = Vec::with_capacity(n);
         for i in 0..n {
             let mut digits = Vec::with_capacity(m);
             let mut sum_sq = FpVar::zero();
             for (j, delta_value) in w.updates[i].iter().enumerate() {
-                let t1 = BitsVar::alloc(cs.clone(), linf_value + delta_value, u)?;
-                let t2 = BitsVar::alloc(cs.clone(), linf_value - delta_value, u)?;
-                (t1.value() + t2.value()).enforce_equal(&two_linf)?;
-                let delta = t1.value() - &linf;
-                digits.push(&delta + constant(half_u));
+                let update = bound.update(cs.clone(), *delta_value)?;
+                let delta = update.delta;
+                digits.push(update.digit);
                 sum_sq += delta.square()?;
                 weighted[j] += &weights[i] * &delta;
             }
@@ -121,7 +122,10 @@ impl ConstraintSynthesizer<Fr> for ChunkCircuit {
         }
 
         // 3. Aggregation: W·q = S + ⌊W/2⌋ − r with 0 ≤ r < W, q and M_{t+1} range-checked.
+        // q is a rounded weighted mean of updates, so it has their range and offset.
         let model_offset = 1i64 << (shape.model_bits - 1);
+        let q_offset = shape.update_offset();
+        let half_u = 1i64 << (shape.update_bits - 1);
         let mut new_digits = Vec::with_capacity(m);
         let mut old_digits = Vec::with_capacity(m);
         let total_value: Fr = w.public.weights.iter().sum();
@@ -133,8 +137,8 @@ impl ConstraintSynthesizer<Fr> for ChunkCircuit {
             )?;
             let q_off = BitsVar::alloc(
                 cs.clone(),
-                w.quotients[j] + crate::field::fr_from_i64(half_u),
-                u,
+                w.quotients[j] + crate::field::fr_from_i64(q_offset),
+                shape.update_stride(),
             )?;
             let r = BitsVar::alloc(cs.clone(), w.remainders[j], shape.weight_bits)?;
             let r_gap = BitsVar::alloc(
@@ -143,9 +147,9 @@ impl ConstraintSynthesizer<Fr> for ChunkCircuit {
                 shape.weight_bits,
             )?;
             (r.value() + r_gap.value()).enforce_equal(&total_minus_one)?;
-            let q = q_off.value() - constant(half_u);
+            let q = q_off.value() - constant(q_offset);
             total.mul_equals(&q, &(weighted_j + &half_total - r.value()))?;
-            // Model digit = v + 2^(Bm−1) + 2^(U−1); M_t = M_{t+1} − q.
+            // Model digit = v + 2^(Bm−1) + 2^(U−1) in both variants; M_t = M_{t+1} − q.
             let new_digit = new_off.value() + constant(half_u);
             old_digits.push(&new_digit - &q);
             new_digits.push(new_digit);

@@ -1,10 +1,11 @@
 //! Commitments: salted Poseidon chunk hashes and SHA-256 top-level commitments (native).
 //!
 //! The in-circuit twin is in [`constraints`]. Encodings (PROTOCOL.md §3–4):
-//! - an update value Δ is the digit Δ + 2^(U−1) ∈ [0, 2^U), packed with stride U;
+//! - an update value Δ is the digit Δ + 2^(U−1) ∈ [0, 2^U), packed with stride U; in the
+//!   fixed-L∞ variant ([`Shape::linf_bits`] = j) it is Δ + 2^j ∈ [0, 2^(j+1)), stride j + 1;
 //! - a model value v is the digit v + 2^(Bm−1) + 2^(U−1) ∈ [0, 2^(Bm+1)), packed with
-//!   stride Bm + 1 (the extra bit lets the circuit open M_t as M_{t+1} − q without a
-//!   separate range check, see PROTOCOL.md §4);
+//!   stride Bm + 1 in both variants (the extra bit lets the circuit open M_t as
+//!   M_{t+1} − q without a separate range check, see PROTOCOL.md §4);
 //! - digits are packed little-endian, `digits_per_element` per field element;
 //! - chunk hash = Poseidon(tag(kind), salt, e_1, …, e_E);
 //! - top-level commitment = SHA-256(DOMAIN(kind) ‖ be64(d) ‖ be64(K) ‖ h_0 ‖ … ‖ h_{K−1}).
@@ -61,13 +62,13 @@ impl Kind {
         }
     }
 
-    /// Offset added to a value to make its digit: 2^(U−1) for updates,
-    /// 2^(Bm−1) + 2^(U−1) for models.
+    /// Offset added to a value to make its digit: [`Shape::update_offset`] for updates
+    /// (2^(U−1), or 2^j when fixed), 2^(Bm−1) + 2^(U−1) for models in both variants, so
+    /// that a model commitment does not depend on the variant.
     pub fn digit_offset(self, shape: &Shape) -> i64 {
-        let half_u = 1i64 << (shape.update_bits - 1);
         match self {
-            Kind::Model => (1i64 << (shape.model_bits - 1)) + half_u,
-            Kind::Update => half_u,
+            Kind::Model => (1i64 << (shape.model_bits - 1)) + (1i64 << (shape.update_bits - 1)),
+            Kind::Update => shape.update_offset(),
         }
     }
 
