@@ -159,6 +159,28 @@ impl Shape {
         self.linf_bits.map(|j| 1u64 << j)
     }
 
+    /// The circuit variant's name: `"per-round-linf"` (B∞ chosen each round) or
+    /// `"fixed-linf"` (B∞ = 2^j fixed by the key).
+    pub fn linf_variant(&self) -> &'static str {
+        match self.linf_bits {
+            None => "per-round-linf",
+            Some(_) => "fixed-linf",
+        }
+    }
+
+    /// What a proof under this shape states about every update coordinate Δ, given the
+    /// round's B∞ (`linf`, fixed-point units), for human-readable reports.
+    pub fn describe_linf(&self, linf: u64) -> String {
+        match self.linf_bits {
+            None => format!("|Δ| ≤ {linf} (L∞ bound chosen for this round)"),
+            Some(j) => format!(
+                "{} ≤ Δ ≤ {} (L∞ bound 2^{j} fixed by the key)",
+                self.update_min(),
+                self.update_max()
+            ),
+        }
+    }
+
     /// Bits of an update digit and of a quotient q: U per round, j + 1 when fixed. Both
     /// are offset by half their range ([`Shape::update_offset`]) to be non-negative.
     pub fn update_stride(&self) -> u32 {
@@ -276,6 +298,15 @@ mod tests {
         assert_eq!(s.fixed_linf(), Some(1024));
         assert_eq!((s.update_min(), s.update_max()), (-1024, 1023));
         assert_eq!(s.update_digits_per_element(), 22);
+        assert_eq!(s.linf_variant(), "fixed-linf");
+        assert_eq!(
+            s.describe_linf(1024),
+            "-1024 ≤ Δ ≤ 1023 (L∞ bound 2^10 fixed by the key)"
+        );
+        assert_eq!(
+            Shape::new(8, 1024).describe_linf(7),
+            "|Δ| ≤ 7 (L∞ bound chosen for this round)"
+        );
         assert_eq!(s.model_digits_per_element(), 7);
         // j ≤ U − 2.
         assert!(Shape::new(2, 4).with_linf_bits(14).validate().is_ok());

@@ -65,14 +65,25 @@ pub struct LoadedUpdate {
     pub values: Vec<i64>,
 }
 
-/// Reads and quantises an update file (U-bit signed).
+/// Reads and quantises an update file: U-bit signed, or within [−2^j, 2^j − 1] when the
+/// shape fixes the L∞ bound at 2^j (what such an update commitment can hold; `clip`
+/// saturates to that range).
 ///
 /// # Errors
 /// [`Error`] naming the file, tensor and index for NaN/Inf/out-of-range values.
 pub fn load_update(path: &Path, shape: &Shape, clip: bool) -> Result<LoadedUpdate, Error> {
     let p = tensors::read(path)?;
-    let fp = FixedPoint::signed(shape.frac_bits, shape.update_bits).with_clip(clip);
-    let values = quantise(path, &p.layout, &p.values, fp, "update")?;
+    let fp = FixedPoint {
+        frac_bits: shape.frac_bits,
+        min: shape.update_min(),
+        max: shape.update_max(),
+        clip,
+    };
+    let what = match shape.linf_bits {
+        None => "update".to_string(),
+        Some(j) => format!("update (the keys fix the L∞ bound: linf bits {j})"),
+    };
+    let values = quantise(path, &p.layout, &p.values, fp, &what)?;
     Ok(LoadedUpdate {
         path: path.to_path_buf(),
         layout: p.layout,
@@ -152,7 +163,15 @@ pub fn bounds(shape: &Shape, linf: f64, l2: f64) -> Result<Bounds, Error> {
     let scale = (1u64 << shape.frac_bits) as f64;
     let linf_units = (linf * scale).floor();
     let l2_units = (l2 * scale).floor();
-    if linf_units > shape.linf_max() as f64 {
+    if let (Some(j), Some(fixed)) = (shape.linf_bits, shape.fixed_linf()) {
+        if linf_units != fixed as f64 {
+            return Err(Error::Invalid(format!(
+                "--linf {linf} is {linf_units} fixed-point units, but these keys fix the L∞ bound at 2^{j} = {fixed} units (linf bits {j}, frac bits {}): pass --linf {}",
+                shape.frac_bits,
+                fixed as f64 / scale
+            )));
+        }
+    } else if linf_units > shape.linf_max() as f64 {
         return Err(Error::Invalid(format!(
             "--linf {linf} is {linf_units} fixed-point units, above the key's maximum {} (update bits {})",
             shape.linf_max(),
@@ -260,7 +279,13 @@ pub fn prepare(
 
     let mut slots = Vec::with_capacity(shape.slots);
     for (i, c) in clients.iter().enumerate() {
-        let update = load_update(&c.update, shape, clip)?;
+        let update = load_update(&c.update, shape, clip).map_err(|e| match e {
+            Error::BadFile { path, reason } => Error::BadFile {
+                path,
+                reason: format!("client {i}: {reason}; nothing was written"),
+            },
+            other => other,
+        })?;
         if let Some(m) = layout.mismatch(&update.layout) {
             return Err(Error::BadFile {
                 path: c.update.display().to_string(),
@@ -334,6 +359,13 @@ fn explain(e: RoundError, clients: &[ClientArgs], layout: &Layout) -> Error {
             Error::BadFile {
                 path: file(slot),
                 reason: format!("client {slot}: tensor '{t}' element {i} has |Δ| = {abs} fixed-point units > L∞ bound {bound}; nothing was written"),
+            }
+        }
+        RoundError::FixedLinf { slot, index, value, min, max, bits } => {
+            let (t, i) = layout.locate(index);
+            Error::BadFile {
+                path: file(slot),
+                reason: format!("client {slot}: tensor '{t}' element {i} has Δ = {value} fixed-point units, outside [{min}, {max}], the L∞ range the keys fix (linf bits {bits}); nothing was written"),
             }
         }
         RoundError::L2 { slot, norm_sq, bound } => Error::BadFile {

@@ -24,6 +24,11 @@ pub struct ShapeArgs {
     /// Norm width in bits (Nb): B₂² and every running sum of squares are < 2^Nb.
     #[arg(long, default_value_t = Shape::DEFAULT_NORM_BITS)]
     pub norm_bits: u32,
+    /// Fix the L∞ bound in the keys at 2^j fixed-point units (every update coordinate in
+    /// [−2^j, 2^j − 1]; j ≤ U − 2): a cheaper circuit, and `zkfl prove --linf` must then
+    /// equal 2^j / 2^f. Without it, each round chooses its bound with `--linf`.
+    #[arg(long, value_name = "J")]
+    pub linf_bits: Option<u32>,
 }
 
 impl ShapeArgs {
@@ -37,6 +42,7 @@ impl ShapeArgs {
             model_bits: self.model_bits,
             weight_bits: self.weight_bits,
             norm_bits: self.norm_bits,
+            linf_bits: self.linf_bits,
         }
     }
 }

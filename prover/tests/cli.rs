@@ -37,6 +37,19 @@ fn zkfl(args: &[&str]) -> (bool, String, String) {
     )
 }
 
+/// `zkfl commit` of `update` with the keys' params.json, the record written to `out`.
+fn commit(env: &Env, update: &str, out: &str) -> (bool, String, String) {
+    zkfl(&[
+        "commit",
+        "--update",
+        &env.s(update),
+        "--params",
+        &env.s("keys/params.json"),
+        "--out",
+        &env.s(out),
+    ])
+}
+
 fn layout() -> Layout {
     Layout {
         tensors: vec![TensorSpec::f32("b", &[8]), TensorSpec::f32("w", &[4, 8])],
@@ -51,40 +64,32 @@ fn wave(seed: f64, amp: f64) -> Vec<f64> {
 
 /// Keys for 4 slots × 16 params (3 chunks for d = 40), 3 committed clients.
 fn setup_env() -> Env {
+    setup_env_with(&[]).0
+}
+
+/// [`setup_env`] with more `zkfl setup` flags; also returns setup's stdout.
+fn setup_env_with(flags: &[&str]) -> (Env, String) {
     let tmp = tempfile::tempdir().unwrap();
     let env = Env {
         dir: tmp.path().to_path_buf(),
         _tmp: tmp,
     };
-    let (ok, _, err) = zkfl(&[
-        "setup",
-        "--slots",
-        "4",
-        "--chunk",
-        "16",
-        "--seed",
-        "7",
-        "--out",
-        &env.s("keys"),
-    ]);
+    let keys = env.s("keys");
+    let mut args = vec![
+        "setup", "--slots", "4", "--chunk", "16", "--seed", "7", "--out", &keys,
+    ];
+    args.extend(flags);
+    let (ok, setup_out, err) = zkfl(&args);
     assert!(ok, "{err}");
     assert!(err.contains("INSECURE"), "seeded setup must warn: {err}");
     tensors::write(&env.p("model.safetensors"), &layout(), &wave(0.0, 0.8)).unwrap();
     for i in 0..3 {
         let f = format!("c{i}.safetensors");
         tensors::write(&env.p(&f), &layout(), &wave(i as f64 + 1.0, 0.02)).unwrap();
-        let (ok, _, err) = zkfl(&[
-            "commit",
-            "--update",
-            &env.s(&f),
-            "--params",
-            &env.s("keys/params.json"),
-            "--out",
-            &env.s(&format!("c{i}.commit.json")),
-        ]);
+        let (ok, _, err) = commit(&env, &f, &format!("c{i}.commit.json"));
         assert!(ok, "{err}");
     }
-    env
+    (env, setup_out)
 }
 
 fn prove_args(env: &Env, out: &str, weights: [&str; 3]) -> Vec<String> {
@@ -152,35 +157,7 @@ fn proves_a_multi_chunk_round_with_an_empty_slot() {
     assert_eq!(bundle.weights, vec![120, 80, 200, 0]);
     assert!(bundle.genesis);
     verify_natively(&env, &bundle);
-
-    // The written model is an independent float FedAvg of the inputs: within half a
-    // fixed-point unit of FedAvg over the quantised inputs (only the division rounds), and
-    // within 1.5 units of FedAvg over the raw floats (quantising M_t and the updates adds
-    // at most half a unit each).
-    let model = tensors::read(&env.p("round-1/model.safetensors")).unwrap();
-    assert_eq!(model.layout, layout());
-    let unit = 1.0 / 65536.0;
-    let q = |x: f64| (x as f32 as f64 / unit).round() * unit;
-    let base = wave(0.0, 0.8);
-    let ups: Vec<Vec<f64>> = (0..3).map(|i| wave(i as f64 + 1.0, 0.02)).collect();
-    let w = [120.0, 80.0, 200.0];
-    for j in 0..D {
-        let got = model.values[j];
-        let on_grid: f64 = q(base[j]) + (0..3).map(|i| w[i] * q(ups[i][j])).sum::<f64>() / 400.0;
-        assert!(
-            (got - on_grid).abs() <= 0.5 * unit + 1e-12,
-            "j = {j}: {got} vs {on_grid}"
-        );
-        let raw: f64 = base[j] as f32 as f64
-            + (0..3)
-                .map(|i| w[i] * (ups[i][j] as f32 as f64))
-                .sum::<f64>()
-                / 400.0;
-        assert!(
-            (got - raw).abs() <= 1.5 * unit + 1e-12,
-            "j = {j}: {got} vs {raw}"
-        );
-    }
+    assert_fedavg(&env, "round-1", [120.0, 80.0, 200.0]);
 
     // A second round chains from the first one's opening.
     let mut args = prove_args(&env, "round-2", ["1", "1", "1"]);
@@ -198,6 +175,96 @@ fn proves_a_multi_chunk_round_with_an_empty_slot() {
     assert!(!b2.genesis);
     assert_eq!(b2.model_commitment, bundle.new_model_commitment);
     verify_natively(&env, &b2);
+}
+
+/// The written model is an independent float FedAvg of the inputs: within half a
+/// fixed-point unit of FedAvg over the quantised inputs (only the division rounds), and
+/// within 1.5 units of FedAvg over the raw floats (quantising M_t and the updates adds
+/// at most half a unit each).
+fn assert_fedavg(env: &Env, round_dir: &str, w: [f64; 3]) {
+    let model = tensors::read(&env.p(&format!("{round_dir}/model.safetensors"))).unwrap();
+    assert_eq!(model.layout, layout());
+    let unit = 1.0 / 65536.0;
+    let q = |x: f64| (x as f32 as f64 / unit).round() * unit;
+    let base = wave(0.0, 0.8);
+    let ups: Vec<Vec<f64>> = (0..3).map(|i| wave(i as f64 + 1.0, 0.02)).collect();
+    let total: f64 = w.iter().sum();
+    for j in 0..D {
+        let got = model.values[j];
+        let on_grid: f64 = q(base[j]) + (0..3).map(|i| w[i] * q(ups[i][j])).sum::<f64>() / total;
+        assert!(
+            (got - on_grid).abs() <= 0.5 * unit + 1e-12,
+            "j = {j}: {got} vs {on_grid}"
+        );
+        let raw: f64 = base[j] as f32 as f64
+            + (0..3)
+                .map(|i| w[i] * (ups[i][j] as f32 as f64))
+                .sum::<f64>()
+                / total;
+        assert!(
+            (got - raw).abs() <= 1.5 * unit + 1e-12,
+            "j = {j}: {got} vs {raw}"
+        );
+    }
+}
+
+#[test]
+fn fixed_linf_keys_prove_only_under_their_bound() {
+    // 2^11 units = 0.03125 at f = 16; the clients' updates reach ±0.02.
+    let (env, setup_out) = setup_env_with(&["--linf-bits", "11"]);
+    assert!(setup_out.contains("--linf 0.03125"), "{setup_out}");
+    let params = zkfl_prover::setup::read_params(&env.p("keys/params.json")).unwrap();
+    assert_eq!(params.shape.linf_bits, Some(11));
+
+    let with_linf = |out: &str, linf: &str| {
+        let mut args = prove_args(&env, out, ["120", "80", "200"]);
+        let i = args.iter().position(|a| a == "--linf").unwrap();
+        args[i + 1] = linf.into();
+        args
+    };
+    assert_refused(
+        &env,
+        &with_linf("r", "0.025"),
+        &["--linf 0.025", "2^11 = 2048", "pass --linf 0.03125"],
+    );
+    let (ok, _, err) = run(&with_linf("round-1", "0.03125"));
+    assert!(ok, "{err}");
+    let bundle: RoundBundle =
+        serde_json::from_str(&std::fs::read_to_string(env.p("round-1/round.json")).unwrap())
+            .unwrap();
+    assert_eq!(bundle.shape.linf_bits, Some(11));
+    assert_eq!(bundle.bounds.linf, 2048);
+    verify_natively(&env, &bundle);
+    assert_fedavg(&env, "round-1", [120.0, 80.0, 200.0]);
+    let (ok, out, err) = zkfl(&["verify", "--keys", &env.s("keys"), &env.s("round-1")]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("-2048 ≤ Δ ≤ 2047 (L∞ bound 2^11 fixed by the key)"),
+        "{out}"
+    );
+
+    // An update over the fixed bound: the client cannot commit it, and the coordinator,
+    // handed it with the old opening, refuses it naming client, tensor, element and bound.
+    let mut big = wave(1.0, 0.02);
+    big[35] = 0.04; // 2621 units; tensor "w", element 27
+    write_update(&env, "c0.safetensors", &big, &layout());
+    let (ok, _, err) = commit(&env, "c0.safetensors", "c0-big.commit.json");
+    assert!(!ok);
+    assert!(
+        err.contains("tensor 'w' element 27") && err.contains("[-2048, 2047]"),
+        "{err}"
+    );
+    assert_refused(
+        &env,
+        &with_linf("r", "0.03125"),
+        &[
+            "c0.safetensors",
+            "client 0",
+            "tensor 'w' element 27",
+            "L∞",
+            "[-2048, 2047]",
+        ],
+    );
 }
 
 fn assert_refused(env: &Env, args: &[String], needles: &[&str]) {
@@ -233,15 +300,7 @@ fn refuses_bad_rounds_with_clear_messages_and_writes_nothing() {
     let mut big = wave(1.0, 0.02);
     big[35] = 0.03; // tensor "w" (sorted after "b"), element 27
     write_update(&env, "c0.safetensors", &big, &layout());
-    zkfl(&[
-        "commit",
-        "--update",
-        &env.s("c0.safetensors"),
-        "--params",
-        &env.s("keys/params.json"),
-        "--out",
-        &env.s("c0.commit.json"),
-    ]);
+    commit(&env, "c0.safetensors", "c0.commit.json");
     assert_refused(
         &env,
         &prove_args(&env, "r", ["1", "1", "1"]),
@@ -283,15 +342,7 @@ fn refuses_bad_rounds_with_clear_messages_and_writes_nothing() {
 
     // Restore client 0.
     write_update(&env, "c0.safetensors", &wave(1.0, 0.02), &layout());
-    zkfl(&[
-        "commit",
-        "--update",
-        &env.s("c0.safetensors"),
-        "--params",
-        &env.s("keys/params.json"),
-        "--out",
-        &env.s("c0.commit.json"),
-    ]);
+    commit(&env, "c0.safetensors", "c0.commit.json");
 
     // All weights zero.
     assert_refused(

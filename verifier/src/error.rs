@@ -89,6 +89,18 @@ pub enum VerifyError {
         /// What was wrong.
         reason: String,
     },
+    /// A bundle whose recorded L∞ bound is not the one its fixed-L∞ key fixes.
+    #[error("round {round}: the bundle records L∞ bound {bundle}, but the key fixes it at 2^{bits} = {fixed} fixed-point units")]
+    FixedLinf {
+        /// Round.
+        round: u64,
+        /// B∞ recorded in the bundle.
+        bundle: u64,
+        /// 2^j.
+        fixed: u64,
+        /// j.
+        bits: u32,
+    },
     /// A public input that disagrees with the bundle (chunk index, bounds, weights).
     #[error("round {round}, chunk {chunk}, public input #{index} ({field}) is {got}, but the bundle says {expected}")]
     InputMismatch {

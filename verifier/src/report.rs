@@ -20,6 +20,10 @@ pub struct RoundReport {
     pub active_slots: usize,
     /// Total weight W.
     pub total_weight: u64,
+    /// The circuit variant ([`Shape::linf_variant`]): `"per-round-linf"`, every
+    /// |Δ| ≤ `linf`; or `"fixed-linf"`, every Δ in [−`linf`, `linf` − 1] with `linf` = 2^j
+    /// fixed by the key.
+    pub linf_variant: &'static str,
     /// B∞ in fixed-point units.
     pub linf: u64,
     /// B₂² in squared fixed-point units, as a decimal string (may exceed 2^53).

@@ -120,6 +120,19 @@ fn check_structure(header: &KeyHeader, b: &RoundBundle) -> Result<Checked, Verif
         return Err(VerifyError::ZeroWeight { round });
     }
 
+    // A fixed-L∞ circuit pins input #1 to 2^j, so no proof would verify anyway; refusing
+    // here says why, and keeps the bundle's record of the bound truthful.
+    if let (Some(bits), Some(fixed)) = (shape.linf_bits, shape.fixed_linf()) {
+        if b.bounds.linf != fixed {
+            return Err(VerifyError::FixedLinf {
+                round,
+                bundle: b.bounds.linf,
+                fixed,
+                bits,
+            });
+        }
+    }
+
     // The values the bundle says every chunk must carry at indices 1..3+n.
     let mut expected_head = vec![Fr::from(b.bounds.linf), fr_from_u128(b.bounds.l2_sq)];
     expected_head.extend(b.weights.iter().map(|&w| Fr::from(w)));
@@ -266,6 +279,7 @@ fn check_structure(header: &KeyHeader, b: &RoundBundle) -> Result<Checked, Verif
             active_slots: b.weights.iter().filter(|&&w| w > 0).count(),
             // Bounded by n · 2^64, but W itself is proven < 2^Wb ≤ 2^32.
             total_weight: u64::try_from(total).unwrap_or(u64::MAX),
+            linf_variant: shape.linf_variant(),
             linf: b.bounds.linf,
             l2_sq: b.bounds.l2_sq.to_string(),
             model_commitment: b.model_commitment,

@@ -35,7 +35,8 @@ pub struct ProveCmd {
     /// The client's FedAvg weight (e.g. its sample count); one per --update, same order.
     #[arg(long = "weight", required = true)]
     weights: Vec<u64>,
-    /// L∞ bound on every update coordinate (float; rounded down to fixed point).
+    /// L∞ bound on every update coordinate (float; rounded down to fixed point). Keys made
+    /// with `zkfl setup --linf-bits j` fix it: pass 2^j / 2^f (setup prints the value).
     #[arg(long)]
     linf: f64,
     /// L2 bound on every update (float; rounded down to fixed point).

@@ -60,10 +60,19 @@ impl SetupCmd {
             println!("{}", serde_json::to_string(&params)?);
         } else {
             println!(
-                "keys for n = {} slots, m = {} params/chunk written to {}\n  constraints {} (domain 2^{}, {:.1}% full), vk sha256 {}",
+                "keys for n = {} slots, m = {} params/chunk written to {}\n  {}\n  constraints {} (domain 2^{}, {:.1}% full), vk sha256 {}",
                 shape.slots,
                 shape.chunk,
                 self.out.display(),
+                match shape.fixed_linf() {
+                    Some(b) => format!(
+                        "L∞ fixed: every update coordinate in [{}, {}] fixed-point units (prove with --linf {})",
+                        shape.update_min(),
+                        shape.update_max(),
+                        b as f64 / (1u64 << shape.frac_bits) as f64
+                    ),
+                    None => "L∞ bound chosen per round (zkfl prove --linf)".into(),
+                },
                 params.constraints,
                 params.domain_size.trailing_zeros(),
                 fill * 100.0,

@@ -24,9 +24,14 @@ impl HistoryCmd {
         let result = verify_history(&vk, &header, &bundles);
         Ok(report(json, result, header.insecure_seed.is_some(), |r| {
             format!(
-                "rounds {}..={}: {} chunk proofs in one batch, model chain intact\n  \
+                "rounds {}..={}: {} chunk proofs in one batch, model chain intact ({} circuit)\n  \
                  initial model {}\n  final model   {}",
-                r.first_round, r.last_round, r.proofs, r.initial_model, r.final_model
+                r.first_round,
+                r.last_round,
+                r.proofs,
+                header.shape.linf_variant(),
+                r.initial_model,
+                r.final_model
             )
         }))
     }

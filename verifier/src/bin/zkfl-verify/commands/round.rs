@@ -25,12 +25,14 @@ impl RoundCmd {
         Ok(report(json, result, header.insecure_seed.is_some(), |r| {
             format!(
                 "round {}: {} chunk proofs (batched), {} of {} slots active, total weight {}\n  \
+                 every update coordinate {}\n  \
                  model     {}\n  new model {}",
                 r.round,
                 r.chunks,
                 r.active_slots,
                 r.shape.slots,
                 r.total_weight,
+                r.shape.describe_linf(r.linf),
                 r.model_commitment,
                 r.new_model_commitment
             )
