@@ -52,6 +52,23 @@ fn quick_report_measures_every_section() {
     }
     let check = &r["circuit"]["check"];
     assert_eq!(check["synthesized"], check["closed_form"]);
+    // The same slot counts in the fixed-L∞ variant, beside them.
+    let fixed = r["circuit"]["fixed_rows"].as_array().expect("fixed rows");
+    assert_eq!(fixed.len(), rows.len());
+    for (row, per_round) in fixed.iter().zip(rows) {
+        let j = count(&row["linf_bits"], "linf_bits") as u32;
+        assert_eq!(row["variant"], "fixed-linf");
+        assert_eq!(row["slots"], per_round["slots"]);
+        let shape = Shape::new(count(&row["slots"], "slots"), count(&row["chunk"], "chunk"))
+            .with_linf_bits(j);
+        assert_eq!(
+            count(&row["constraints"], "constraints"),
+            cost::num_constraints(&shape)
+        );
+        assert!(positive(&row["alpha"], "alpha") < positive(&per_round["alpha"], "alpha"));
+    }
+    let check = &r["circuit"]["fixed_check"];
+    assert_eq!(check["synthesized"], check["closed_form"]);
 
     // Prover: the proof and its irreducible part were both timed, and the ratio is theirs.
     let main = &r["prover"]["main"];
@@ -61,6 +78,9 @@ fn quick_report_measures_every_section() {
     assert!((ratio - prove / irreducible).abs() < 1e-9 * ratio.max(1.0));
     assert!(main["ratio_goal"]["met"].is_boolean());
     positive(&main["context_s"], "context_s");
+    let fixed = &r["prover"]["fixed"];
+    assert!(fixed["linf_bits"].is_u64());
+    positive(&fixed["prove_s"], "fixed prove_s");
 
     // Scaling: 1 and 2 chunks, each on one thread and on all cores.
     let scaling = r["scaling"]["rows"].as_array().expect("scaling rows");
@@ -99,6 +119,14 @@ fn quick_report_measures_every_section() {
     let chunk = count(&round["chunk"], "chunk");
     assert_eq!(count(&round["proofs"], "proofs"), params.div_ceil(chunk));
     assert!(count(&round["bundle_bytes"], "bundle bytes") > 0);
+    // The same round under the fixed-L∞ key, and how much faster it proved.
+    let fixed = &r["round_fixed"];
+    assert!(fixed["linf_bits"].is_u64() && round["linf_bits"].is_null());
+    assert_eq!(fixed["params"], round["params"]);
+    let speedup = positive(&r["round_speedup"], "round speedup");
+    let ratio = positive(&round["prove_s"], "prove_s") / positive(&fixed["prove_s"], "prove_s");
+    assert!((speedup - ratio).abs() < 1e-9 * ratio);
+    assert!(r["round_speedup_goal"]["met"].is_boolean());
 
     let md = r["markdown"].as_str().expect("markdown");
     for section in [

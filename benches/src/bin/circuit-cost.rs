@@ -4,7 +4,9 @@
 //!
 //! The counts come from synthesising the circuit (setup mode), not from the closed form; α
 //! (constraints per parameter per client slot) is the marginal cost of one more slot, β the
-//! rest per parameter: constraints = n·m·α + m·β.
+//! rest per parameter: constraints = n·m·α + m·β. With `--linf-bits j` the fixed-L∞ variant
+//! is shown beside the per-round one of the same widths (JSON: `{"per_round_linf": …,
+//! "fixed_linf": …}`).
 
 use clap::Parser;
 use zkfl_circuits::{circuit::cost, ChunkCircuit, Shape};
@@ -41,9 +43,17 @@ fn synthesize(shape: Shape) -> anyhow::Result<Counts> {
     })
 }
 
-fn main() -> anyhow::Result<()> {
-    let a = Args::parse();
-    let shape = a.shape.shape(a.chunk);
+/// One variant's counts, α, β and domain.
+struct Measured {
+    shape: Shape,
+    counts: Counts,
+    alpha: f64,
+    beta: f64,
+    domain: usize,
+    fill: f64,
+}
+
+fn measure(shape: Shape) -> anyhow::Result<Measured> {
     shape.validate()?;
     let here = synthesize(shape)?;
     let more = synthesize(Shape {
@@ -52,42 +62,101 @@ fn main() -> anyhow::Result<()> {
     })?;
     anyhow::ensure!(
         here.constraints == cost::num_constraints(&shape),
-        "closed-form cost model disagrees with synthesis"
+        "closed-form cost model disagrees with synthesis ({})",
+        shape.linf_variant()
     );
     let m = shape.chunk as f64;
     let alpha = (more.constraints - here.constraints) as f64 / m;
     let beta = here.constraints as f64 / m - shape.slots as f64 * alpha;
     let domain = cost::domain_size(&shape);
     let fill = (here.constraints + here.public_inputs + 1) as f64 / domain as f64;
+    Ok(Measured {
+        shape,
+        counts: here,
+        alpha,
+        beta,
+        domain,
+        fill,
+    })
+}
+
+impl Measured {
+    fn json(&self) -> serde_json::Value {
+        let mut v = serde_json::json!({
+            "slots": self.shape.slots,
+            "chunk": self.shape.chunk,
+            "update_bits": self.shape.update_bits,
+            "constraints": self.counts.constraints,
+            "witness_vars": self.counts.witness_vars,
+            "public_inputs": self.counts.public_inputs,
+            "per_client_param": self.alpha,
+            "per_param": self.beta,
+            "domain_size": self.domain,
+            "domain_fill": self.fill,
+        });
+        if let Some(j) = self.shape.linf_bits {
+            v["linf_bits"] = j.into();
+        }
+        v
+    }
+
+    fn human(&self) -> String {
+        let s = &self.shape;
+        let (variant, goals) = match s.linf_bits {
+            None => ("L∞ per round".to_string(), (40, 100)),
+            Some(j) => (format!("L∞ fixed at 2^{j}"), (20, 90)),
+        };
+        format!(
+            "n = {}, m = {}, U = {}, {variant}: {} constraints, {} witness variables, {} public inputs\n\
+             α = {:.2} per parameter per slot (goal ≤ {}), β = {:.2} per parameter (goal ≤ {})\n\
+             domain 2^{} ({:.1}% full)",
+            s.slots,
+            s.chunk,
+            s.update_bits,
+            self.counts.constraints,
+            self.counts.witness_vars,
+            self.counts.public_inputs,
+            self.alpha,
+            goals.0,
+            self.beta,
+            goals.1,
+            self.domain.trailing_zeros(),
+            self.fill * 100.0
+        )
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    let a = Args::parse();
+    let shape = a.shape.shape(a.chunk);
+    let here = measure(shape)?;
+    if shape.linf_bits.is_none() {
+        if a.json {
+            println!("{}", here.json());
+        } else {
+            println!("{}", here.human());
+        }
+        return Ok(());
+    }
+    let per_round = measure(Shape {
+        linf_bits: None,
+        ..shape
+    })?;
+    let ratio = per_round.counts.constraints as f64 / here.counts.constraints as f64;
     if a.json {
         println!(
             "{}",
             serde_json::json!({
-                "slots": shape.slots,
-                "chunk": shape.chunk,
-                "update_bits": shape.update_bits,
-                "constraints": here.constraints,
-                "witness_vars": here.witness_vars,
-                "public_inputs": here.public_inputs,
-                "per_client_param": alpha,
-                "per_param": beta,
-                "domain_size": domain,
-                "domain_fill": fill,
+                "per_round_linf": per_round.json(),
+                "fixed_linf": here.json(),
+                "constraint_ratio": ratio,
             })
         );
     } else {
         println!(
-            "n = {}, m = {}, U = {}: {} constraints, {} witness variables, {} public inputs\n\
-             α = {alpha:.2} per parameter per slot (goal ≤ 40), β = {beta:.2} per parameter (goal ≤ 100)\n\
-             domain 2^{} ({:.1}% full)",
-            shape.slots,
-            shape.chunk,
-            shape.update_bits,
-            here.constraints,
-            here.witness_vars,
-            here.public_inputs,
-            domain.trailing_zeros(),
-            fill * 100.0
+            "{}\n\n{}\n\nthe per-round variant has {ratio:.2}× the constraints of the fixed one",
+            per_round.human(),
+            here.human()
         );
     }
     Ok(())

@@ -46,6 +46,8 @@ pub struct ChunkOutcome {
 /// A whole round.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RoundOutcome {
+    /// j of the fixed-L∞ variant, `None` for the per-round one.
+    pub linf_bits: Option<u32>,
     /// n (every slot used).
     pub slots: usize,
     /// m.
@@ -176,6 +178,7 @@ impl ChildCmd {
                 let total_constraints = k * cost::num_constraints(&shape);
                 let wall = build + prove + bundle_t;
                 serde_json::to_string(&RoundOutcome {
+                    linf_bits: shape.linf_bits,
                     slots: shape.slots,
                     chunk: shape.chunk,
                     params,

@@ -9,6 +9,10 @@ use crate::{goal::Goal, plan::Plan};
 /// One shape's cost.
 #[derive(Serialize)]
 pub struct CostRow {
+    /// `per-round-linf` or `fixed-linf`.
+    pub variant: &'static str,
+    /// j of the fixed-L∞ variant.
+    pub linf_bits: Option<u32>,
     /// n.
     pub slots: usize,
     /// m.
@@ -47,11 +51,16 @@ pub struct SynthesisCheck {
 pub struct CircuitSection {
     /// One row per slot count.
     pub rows: Vec<CostRow>,
+    /// The same slot counts in the fixed-L∞ variant.
+    pub fixed_rows: Vec<CostRow>,
     /// Closed form == synthesis for one shape.
     pub check: SynthesisCheck,
+    /// The same in the fixed-L∞ variant.
+    pub fixed_check: SynthesisCheck,
 }
 
-/// The cost of `shape` (α, β as in the `circuit-cost` binary: α is the marginal slot).
+/// The cost of `shape` (α, β as in the `circuit-cost` binary: α is the marginal slot), with
+/// the goals of its variant (issue 6 for the per-round one, issue 16 for the fixed one).
 pub fn row(shape: Shape) -> CostRow {
     let here = cost::num_constraints(&shape);
     let more = cost::num_constraints(&Shape {
@@ -62,14 +71,26 @@ pub fn row(shape: Shape) -> CostRow {
     let alpha = (more - here) as f64 / m;
     let beta = here as f64 / m - shape.slots as f64 * alpha;
     let domain_size = cost::domain_size(&shape);
+    let (alpha_goal, beta_goal) = match shape.linf_bits {
+        None => (
+            Goal::at_most(alpha, 40.0, "≤ 40"),
+            Goal::at_most(beta, 100.0, "≤ 100"),
+        ),
+        Some(_) => (
+            Goal::at_most(alpha, 20.0, "≤ 20"),
+            Goal::at_most(beta, 90.0, "≤ 90"),
+        ),
+    };
     CostRow {
+        variant: shape.linf_variant(),
+        linf_bits: shape.linf_bits,
         slots: shape.slots,
         chunk: shape.chunk,
         constraints: here,
         alpha,
         beta,
-        alpha_goal: Goal::at_most(alpha, 40.0, "≤ 40"),
-        beta_goal: Goal::at_most(beta, 100.0, "≤ 100"),
+        alpha_goal,
+        beta_goal,
         domain_size,
         fill: (here + shape.num_public_inputs() + 1) as f64 / domain_size as f64,
     }
@@ -85,7 +106,23 @@ pub fn measure(plan: &Plan) -> anyhow::Result<CircuitSection> {
         .iter()
         .map(|&n| row(Shape::new(n, plan.cost_chunk)))
         .collect();
+    let fixed_rows = plan
+        .cost_slots
+        .iter()
+        .map(|&n| row(Shape::new(n, plan.cost_chunk).with_linf_bits(plan.linf_bits)))
+        .collect();
     let shape = Shape::new(1, plan.cost_chunk);
+    let check = synthesis_check(shape)?;
+    let fixed_check = synthesis_check(shape.with_linf_bits(plan.linf_bits))?;
+    Ok(CircuitSection {
+        rows,
+        fixed_rows,
+        check,
+        fixed_check,
+    })
+}
+
+fn synthesis_check(shape: Shape) -> anyhow::Result<SynthesisCheck> {
     let cs = ConstraintSystem::new_ref();
     cs.set_mode(SynthesisMode::Setup);
     ChunkCircuit::blank(shape).generate_constraints(cs.clone())?;
@@ -97,10 +134,12 @@ pub fn measure(plan: &Plan) -> anyhow::Result<CircuitSection> {
     };
     anyhow::ensure!(
         check.synthesized == check.closed_form,
-        "closed-form cost {} disagrees with synthesis {} at n = 1, m = {}",
+        "closed-form cost {} disagrees with synthesis {} at n = {}, m = {} ({})",
         check.closed_form,
         check.synthesized,
-        shape.chunk
+        shape.slots,
+        shape.chunk,
+        shape.linf_variant()
     );
-    Ok(CircuitSection { rows, check })
+    Ok(check)
 }

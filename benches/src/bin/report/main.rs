@@ -2,8 +2,10 @@
 //!
 //! `cargo run --release -p zkfl-benches --bin report -- [--quick] [--json]`
 //!
-//! Sections: circuit cost, prover against its irreducible part, parallel scaling, batched
-//! verification, verifier gas, peak memory, and one full round. Every ratio is measured
+//! Sections: circuit cost and one chunk proof in both circuit variants (per-round B∞ and
+//! fixed L∞, `Shape::linf_bits`), prover against its irreducible part, parallel scaling,
+//! batched verification, verifier gas, peak memory, and one full round in each variant.
+//! Every ratio is measured
 //! side by side in this run. Memory is measured in child processes (this binary re-run with
 //! a hidden subcommand) so that each figure is the kernel's peak for that work alone.
 //! `--quick` uses small sizes (CI smoke test, < 3 minutes on 2 cores); the full run is what
@@ -69,6 +71,12 @@ pub struct Report {
     pub memory_chunk: child::ChunkOutcome,
     /// One whole round, measured in a child process.
     pub round: child::RoundOutcome,
+    /// The same round under the fixed-L∞ variant's key, measured right after it.
+    pub round_fixed: child::RoundOutcome,
+    /// round.prove_s / round_fixed.prove_s.
+    pub round_speedup: f64,
+    /// ≥ 1.6× (issue 16).
+    pub round_speedup_goal: goal::Goal,
 }
 
 /// `--json` output: the report's fields in order, then the Markdown rendering.
@@ -115,7 +123,11 @@ fn run(plan: &Plan, machine: Machine) -> anyhow::Result<Report> {
     );
     let threads = machine.cores;
     let circuit = circuit::measure(plan)?;
-    let (prover, main) = prover::measure(plan, threads)?;
+    let (prover, main, fixed) = prover::measure(plan, threads)?;
+    // The fixed-L∞ key waits on disk for its round; memory is measured in children anyway.
+    let keys = tempfile::tempdir().context("temp dir for the proving keys")?;
+    let fixed_pk = memory::write_key(keys.path(), "pk-fixed-linf.bin", &fixed)?;
+    drop(fixed);
     let scaling_key = if plan.scaling_chunk == main.shape.chunk {
         None
     } else {
@@ -128,10 +140,11 @@ fn run(plan: &Plan, machine: Machine) -> anyhow::Result<Report> {
         Ok(g) => (Some(g), None),
         Err(e) => (None, Some(format!("{e:#}"))),
     };
-    let keys = tempfile::tempdir().context("temp dir for the proving key")?;
-    let pk_path = memory::write_key(keys.path(), &main)?;
+    let pk_path = memory::write_key(keys.path(), "pk.bin", &main)?;
     let memory_chunk = memory::chunk(&pk_path)?;
     let round = memory::round(&pk_path, plan.round_params)?;
+    let round_fixed = memory::round(&fixed_pk, plan.round_params)?;
+    let round_speedup = round.prove_s / round_fixed.prove_s;
     Ok(Report {
         mode: if plan.quick { "quick" } else { "full" },
         command,
@@ -145,5 +158,8 @@ fn run(plan: &Plan, machine: Machine) -> anyhow::Result<Report> {
         gas_error,
         memory_chunk,
         round,
+        round_fixed,
+        round_speedup,
+        round_speedup_goal: goal::Goal::at_least(round_speedup, 1.6, "≥ 1.6×"),
     })
 }

@@ -2,7 +2,14 @@
 
 use std::fmt::Write as _;
 
-use crate::{child::Rss, goal::Goal, plan::Plan, prover::ProverRun, Report};
+use crate::{
+    child::{RoundOutcome, Rss},
+    circuit::CostRow,
+    goal::Goal,
+    plan::Plan,
+    prover::ProverRun,
+    Report,
+};
 
 fn secs(s: f64) -> String {
     if s < 1.0 {
@@ -40,10 +47,54 @@ fn goal(g: &Option<Goal>) -> String {
     g.as_ref().map_or_else(String::new, Goal::cell)
 }
 
+/// The L∞ column: how the variant bounds updates.
+fn variant(linf_bits: Option<u32>) -> String {
+    linf_bits.map_or_else(|| "per round".into(), |j| format!("fixed, j = {j}"))
+}
+
+fn cost_row(s: &mut String, row: &CostRow) {
+    let _ = writeln!(
+        s,
+        "| {} | {} | {} | {} | {:.2} | {} | {:.2} | {} | 2^{} | {} |",
+        variant(row.linf_bits),
+        row.slots,
+        row.chunk,
+        int(row.constraints),
+        row.alpha,
+        row.alpha_goal.cell(),
+        row.beta,
+        row.beta_goal.cell(),
+        row.domain_size.trailing_zeros(),
+        pct(row.fill)
+    );
+}
+
+fn round_row(s: &mut String, rd: &RoundOutcome) {
+    let _ = writeln!(
+        s,
+        "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} B | {} | {:.0} | {:.0} |",
+        variant(rd.linf_bits),
+        int(rd.params),
+        rd.slots,
+        rd.chunk,
+        rd.proofs,
+        int(rd.total_constraints),
+        secs(rd.wall_s),
+        secs(rd.build_s),
+        secs(rd.prove_s),
+        secs(rd.bundle_s),
+        int(rd.bundle_bytes),
+        secs(rd.verify_s),
+        rd.constraints_per_s,
+        rd.client_params_per_s
+    );
+}
+
 fn prover_row(s: &mut String, r: &ProverRun) {
     let _ = writeln!(
         s,
-        "| {} | {} | 2^{} | {} | {} | {} | {} | {} | {:.2}× | {} | {:.0} | {:.0} |",
+        "| {} | {} | {} | 2^{} | {} | {} | {} | {} | {} | {:.2}× | {} | {:.0} | {:.0} |",
+        variant(r.linf_bits),
         r.chunk,
         int(r.constraints),
         r.domain_size.trailing_zeros(),
@@ -103,31 +154,21 @@ pub fn render(r: &Report, plan: &Plan) -> String {
     );
     let _ = writeln!(
         s,
-        "| n | m | constraints | α | goal | β | goal | domain | fill |"
+        "| L∞ | n | m | constraints | α | goal | β | goal | domain | fill |"
     );
-    let _ = writeln!(s, "|---:|---:|---:|---:|:-:|---:|:-:|---:|---:|");
-    for row in &c.rows {
-        let _ = writeln!(
-            s,
-            "| {} | {} | {} | {:.2} | {} | {:.2} | {} | 2^{} | {} |",
-            row.slots,
-            row.chunk,
-            int(row.constraints),
-            row.alpha,
-            row.alpha_goal.cell(),
-            row.beta,
-            row.beta_goal.cell(),
-            row.domain_size.trailing_zeros(),
-            pct(row.fill)
-        );
+    let _ = writeln!(s, "|:-:|---:|---:|---:|---:|:-:|---:|:-:|---:|---:|");
+    for row in c.rows.iter().chain(&c.fixed_rows) {
+        cost_row(&mut s, row);
     }
     let _ = writeln!(
         s,
-        "\nα: constraints of one more slot per parameter; β: the rest per parameter (constraints = n·m·α + m·β). Closed form checked against synthesis at n = {}, m = {}: {} = {}.\n",
+        "\nα: constraints of one more slot per parameter; β: the rest per parameter (constraints = n·m·α + m·β). L∞ per round: B∞ is a public input of each round, two U-bit decompositions per update coordinate; fixed: B∞ = 2^j is fixed by the key, one (j+1)-bit decomposition (PROTOCOL.md §4). Closed form checked against synthesis at n = {}, m = {}: {} = {} (per round), {} = {} (fixed).\n",
         c.check.slots,
         c.check.chunk,
         int(c.check.closed_form),
-        int(c.check.synthesized)
+        int(c.check.synthesized),
+        int(c.fixed_check.closed_form),
+        int(c.fixed_check.synthesized)
     );
 
     let p = &r.prover;
@@ -136,20 +177,23 @@ pub fn render(r: &Report, plan: &Plan) -> String {
         "### Prover: one chunk, n = {} slots, {} thread(s), median of {}\n",
         p.main.slots, p.main.threads, plan.reps
     );
-    let _ = writeln!(s, "| m | constraints | domain | fill | goal | prove | H-query MSM | QAP FFTs | prove / (MSM + FFTs) | goal | constraints/s | client-params/s |");
+    let _ = writeln!(s, "| L∞ | m | constraints | domain | fill | goal | prove | H-query MSM | QAP FFTs | prove / (MSM + FFTs) | goal | constraints/s | client-params/s |");
     let _ = writeln!(
         s,
-        "|---:|---:|---:|---:|:-:|---:|---:|---:|---:|:-:|---:|---:|"
+        "|:-:|---:|---:|---:|---:|:-:|---:|---:|---:|---:|:-:|---:|---:|"
     );
     prover_row(&mut s, &p.main);
+    prover_row(&mut s, &p.fixed);
     if let Some(a) = &p.auto_tuned {
         prover_row(&mut s, a);
     }
     let _ = writeln!(
         s,
-        "\nThe irreducible part is a G1 MSM over the proving key's H query (domain − 1 points, random full-size scalars) plus the 7 size-domain FFTs of ark-groth16's R1CS-to-QAP reduction on random vectors, timed alternately with the proofs on the same threads. The prove column is the steady state per chunk (`ProvingContext::prove`); building the context's R1CS matrices, once per process, took {}. Setup took {}{}.\n",
+        "\nThe irreducible part is a G1 MSM over the proving key's H query (domain − 1 points, random full-size scalars) plus the 7 size-domain FFTs of ark-groth16's R1CS-to-QAP reduction on random vectors, timed alternately with the proofs on the same threads. The prove column is the steady state per chunk (`ProvingContext::prove`); building the context's R1CS matrices, once per process, took {} (fixed L∞: {}). Setup took {} (fixed L∞: {}){}.\n",
         secs(p.main.context_s),
+        secs(p.fixed.context_s),
         secs(p.main.setup_s),
+        secs(p.fixed.setup_s),
         p.auto_tuned
             .as_ref()
             .map_or_else(String::new, |a| format!(" (m = {}: {})", a.chunk, secs(a.setup_s)))
@@ -233,7 +277,7 @@ pub fn render(r: &Report, plan: &Plan) -> String {
         }
     }
 
-    let (mc, rd) = (&r.memory_chunk, &r.round);
+    let (mc, rd, rf) = (&r.memory_chunk, &r.round, &r.round_fixed);
     let _ = writeln!(
         s,
         "### Memory: peak RSS from the kernel (VmHWM of a child process)\n"
@@ -258,34 +302,32 @@ pub fn render(r: &Report, plan: &Plan) -> String {
         ),
         &rd.rss,
     );
+    rss_row(
+        &mut s,
+        &format!(
+            "the same round, fixed L∞ (j = {})",
+            rf.linf_bits.unwrap_or_default()
+        ),
+        &rf.rss,
+    );
 
     let _ = writeln!(s, "\n### One full round\n");
-    let _ = writeln!(s, "| params | clients | m | proofs | total constraints | wall | native round | proving | bundle | bundle size | verify_round | constraints/s | client-params/s |");
+    let _ = writeln!(s, "| L∞ | params | clients | m | proofs | total constraints | wall | native round | proving | bundle | bundle size | verify_round | constraints/s | client-params/s |");
     let _ = writeln!(
         s,
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        "|:-:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     );
+    round_row(&mut s, rd);
+    round_row(&mut s, rf);
     let _ = writeln!(
         s,
-        "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} B | {} | {:.0} | {:.0} |",
-        int(rd.params),
-        rd.slots,
-        rd.chunk,
-        rd.proofs,
-        int(rd.total_constraints),
-        secs(rd.wall_s),
-        secs(rd.build_s),
+        "\nProving the fixed-L∞ round is {:.2}× faster than the per-round one ({} vs {}; goal {}); the two rounds ran one after the other. Wall time excludes reading the proving key ({}, fixed L∞: {}); {} jobs over {} threads.",
+        r.round_speedup,
+        secs(rf.prove_s),
         secs(rd.prove_s),
-        secs(rd.bundle_s),
-        int(rd.bundle_bytes),
-        secs(rd.verify_s),
-        rd.constraints_per_s,
-        rd.client_params_per_s
-    );
-    let _ = writeln!(
-        s,
-        "\nWall time excludes reading the proving key ({}); {} jobs over {} threads.",
+        r.round_speedup_goal.cell(),
         secs(rd.key_load_s),
+        secs(rf.key_load_s),
         rd.jobs,
         rd.threads
     );

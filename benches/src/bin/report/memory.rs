@@ -14,9 +14,9 @@ use crate::{
     prover::{Keyed, KEY_SEED},
 };
 
-/// Writes the main shape's proving key as `zkfl setup` would.
-pub fn write_key(dir: &Path, keyed: &Keyed) -> anyhow::Result<PathBuf> {
-    let path = dir.join("pk.bin");
+/// Writes a proving key as `zkfl setup` would, as `dir/name`.
+pub fn write_key(dir: &Path, name: &str, keyed: &Keyed) -> anyhow::Result<PathBuf> {
+    let path = dir.join(name);
     let header = KeyHeader {
         kind: "proving".into(),
         shape: keyed.shape,
@@ -53,7 +53,10 @@ pub fn chunk(pk: &Path) -> anyhow::Result<ChunkOutcome> {
 
 /// A whole round of `params` parameters with the key at `pk`.
 pub fn round(pk: &Path, params: usize) -> anyhow::Result<RoundOutcome> {
-    eprintln!("[round] {params} parameters in a child process");
+    eprintln!(
+        "[round] {params} parameters with {} in a child process",
+        pk.display()
+    );
     child(&[
         "child-round",
         "--pk",

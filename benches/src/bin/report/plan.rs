@@ -29,6 +29,9 @@ pub struct Plan {
     pub gas_batches: Vec<usize>,
     /// Parameters of the whole round.
     pub round_params: usize,
+    /// j of the fixed-L∞ variant measured beside the per-round one (circuit, one chunk,
+    /// the whole round).
+    pub linf_bits: u32,
 }
 
 impl Plan {
@@ -48,6 +51,7 @@ impl Plan {
             verify_sizes: vec![1, 16, 64],
             gas_batches: vec![1, 4, 16],
             round_params: 100_000,
+            linf_bits: 10,
         }
     }
 

@@ -40,6 +40,8 @@ pub struct Irreducible {
 /// One proved shape.
 #[derive(Serialize)]
 pub struct ProverRun {
+    /// j of the fixed-L∞ variant, `None` for the per-round one.
+    pub linf_bits: Option<u32>,
     /// n.
     pub slots: usize,
     /// m.
@@ -92,6 +94,8 @@ pub struct AutoChunk {
 pub struct ProverSection {
     /// The shape.
     pub main: ProverRun,
+    /// The same shape in the fixed-L∞ variant (j = `Plan::linf_bits`).
+    pub fixed: ProverRun,
     /// The chunk size that fills the main shape's domain, proven the same way.
     pub auto_tuned: Option<ProverRun>,
     /// Auto-tuned chunk sizes for several domains.
@@ -100,7 +104,12 @@ pub struct ProverSection {
 
 /// Seeded setup of `shape`.
 pub fn keyed(shape: Shape) -> anyhow::Result<(Keyed, f64)> {
-    eprintln!("[prover] setup n = {}, m = {}", shape.slots, shape.chunk);
+    eprintln!(
+        "[prover] setup n = {}, m = {} ({})",
+        shape.slots,
+        shape.chunk,
+        shape.linf_variant()
+    );
     let (out, t) = timed(|| setup::setup(shape, Some(KEY_SEED)));
     let (pk, params) = out?;
     anyhow::ensure!(
@@ -165,6 +174,7 @@ fn run(plan: &Plan, shape: Shape, threads: usize) -> anyhow::Result<(ProverRun, 
     };
     let ratio = prove_s / irreducible.total_s;
     let run = ProverRun {
+        linf_bits: shape.linf_bits,
         slots: shape.slots,
         chunk: shape.chunk,
         constraints,
@@ -185,11 +195,13 @@ fn run(plan: &Plan, shape: Shape, threads: usize) -> anyhow::Result<(ProverRun, 
     Ok((run, keyed))
 }
 
-/// Measures the main shape (whose key the later sections reuse) and, in a full run, the
-/// chunk size that fills its domain.
-pub fn measure(plan: &Plan, threads: usize) -> anyhow::Result<(ProverSection, Keyed)> {
+/// Measures the main shape (whose key the later sections reuse), the same shape in the
+/// fixed-L∞ variant (whose key the round comparison uses) and, in a full run, the chunk
+/// size that fills the main shape's domain.
+pub fn measure(plan: &Plan, threads: usize) -> anyhow::Result<(ProverSection, Keyed, Keyed)> {
     let shape = Shape::new(plan.slots, plan.chunk);
     let (main, keyed) = run(plan, shape, threads)?;
+    let (fixed, fixed_keyed) = run(plan, shape.with_linf_bits(plan.linf_bits), threads)?;
     let log_domain = main.domain_size.trailing_zeros();
     let auto_tuned = if plan.auto_tune {
         let m = cost::max_chunk_for_domain(&shape, log_domain)
@@ -216,9 +228,11 @@ pub fn measure(plan: &Plan, threads: usize) -> anyhow::Result<(ProverSection, Ke
     Ok((
         ProverSection {
             main,
+            fixed,
             auto_tuned,
             auto_chunks,
         },
         keyed,
+        fixed_keyed,
     ))
 }
