@@ -1,18 +1,22 @@
 //! The verifier on the fixed-L∞ circuit variant: honest rounds pass and report the variant;
 //! a bundle that records another bound is refused by name, and no proof verifies with
 //! public input #1 other than 2^j (the circuit pins it), so every verifier of the same
-//! public-input layout agrees.
+//! public-input layout agrees: snarkjs is checked here, the Solidity verifier is the same
+//! pairing check over the same inputs.
 
 mod common;
+
+use std::{path::Path, process::Command};
 
 use ark_bn254::Fr;
 use common::{prove, setup, D};
 use zkfl_circuits::{
+    bundle::RoundBundle,
     field::{fr_from_decimal, fr_to_decimal},
     testing::RandomRound,
     Shape,
 };
-use zkfl_verifier::{verify_round, verify_single, PreparedKey, VerifyError};
+use zkfl_verifier::{export_snarkjs, verify_round, verify_single, PreparedKey, VerifyError};
 
 fn shape() -> Shape {
     Shape::new(3, 8).with_linf_bits(10)
@@ -94,4 +98,43 @@ fn fixed_linf_rounds_verify_and_only_with_the_fixed_bound() {
         verify_round(&other.vk, &other.header, &bundle).unwrap_err(),
         VerifyError::ShapeMismatch { .. }
     ));
+
+    snarkjs_agrees(&key.vk, &bundle);
+}
+
+/// snarkjs, an independent Groth16 implementation, reads the same layout: it accepts an
+/// exported fixed-L∞ chunk and refuses it with input #1 = 2^j − 1.
+fn snarkjs_agrees(vk: &ark_groth16::VerifyingKey<ark_bn254::Bn254>, bundle: &RoundBundle) {
+    let snarkjs = Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/.bin/snarkjs");
+    assert!(
+        snarkjs.exists(),
+        "{} is missing: run `npm ci --prefix verifier`",
+        snarkjs.display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    export_snarkjs(vk, bundle, 1, dir.path()).expect("export");
+    let verify = || {
+        let o = Command::new("node")
+            .arg(&snarkjs)
+            .args(["groth16", "verify"])
+            .arg(dir.path().join("verification_key.json"))
+            .arg(dir.path().join("public.json"))
+            .arg(dir.path().join("proof.json"))
+            .output()
+            .expect("run node (is Node.js installed?)");
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    };
+    let out = verify();
+    assert!(out.contains("OK!"), "snarkjs: {out}");
+    let public = dir.path().join("public.json");
+    let mut inputs: Vec<String> = serde_json::from_slice(&std::fs::read(&public).unwrap()).unwrap();
+    assert_eq!(inputs[1], "1024");
+    inputs[1] = "1023".into();
+    std::fs::write(&public, serde_json::to_vec(&inputs).unwrap()).unwrap();
+    let out = verify();
+    assert!(out.contains("Invalid proof"), "snarkjs: {out}");
 }
