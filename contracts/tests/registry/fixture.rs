@@ -180,10 +180,14 @@ pub fn genesis() -> [u8; 32] {
 
 /// Constructor arguments of the test registry: genesis = round 1's previous model.
 pub fn params() -> RegistryParams {
-    let s = shape();
+    params_for(&shape(), genesis())
+}
+
+/// Constructor arguments of a registry for `s` (d = D) starting from `genesis_model`.
+pub fn params_for(s: &Shape, genesis_model: [u8; 32]) -> RegistryParams {
     RegistryParams {
         coordinator: addr(COORDINATOR),
-        genesis_model: genesis(),
+        genesis_model,
         model_dim: D as u64,
         chunks: K as u64,
         chunk_size: M as u64,
@@ -196,8 +200,12 @@ pub fn params() -> RegistryParams {
 }
 
 pub fn deploy() -> Chain {
-    let params = params();
-    let mut initcode = fixture().compiled.registry.bytecode.clone();
+    deploy_with(&fixture().compiled, &params())
+}
+
+/// Deploys `compiled`'s registry with `params` on a fresh chain.
+pub fn deploy_with(compiled: &Compiled, params: &RegistryParams) -> Chain {
+    let mut initcode = compiled.registry.bytecode.clone();
     initcode.extend(params.constructor_args());
     let mut evm = Evm::new();
     let registry = evm

@@ -5,6 +5,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod fixed_linf;
 mod fixture;
 
 use alloy_dyn_abi::DynSolValue;
