@@ -20,8 +20,9 @@
 //!   batch-affine sum, 16/32/64-bit magnitudes get one or a few windows.
 //!
 //! Measurements and the reasoning behind each choice are in `docs/BENCHMARKS.md`
-//! ("Prover: MSM"). The crate is safe Rust: no measured hot path needed `unsafe`.
-#![forbid(unsafe_code)]
+//! ("Prover: MSM"). The crate is safe Rust except one software prefetch in the gather of
+//! bucket points, measured and justified in [`prefetch`](crate::prefetch).
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 mod batch;
@@ -29,7 +30,9 @@ mod digits;
 mod glv;
 mod pippenger;
 mod plan;
+mod prefetch;
 mod scalars;
+mod tables;
 
 use ark_bn254::{g1, g2, Fr};
 use ark_ec::{
@@ -46,6 +49,7 @@ use crate::{
     pippenger::{Source, Term},
     plan::Plan,
     scalars::{Classes, GLV_BITS, SMALL_BITS},
+    tables::Tables,
 };
 
 /// The curves this crate computes MSMs on: BN254 G1 and G2.
@@ -82,6 +86,10 @@ pub struct Settings {
     /// G2. Without it the bases are read from the caller's slice and βx is computed when
     /// an endomorphism image is needed.
     pub copy_bases: bool,
+    /// Precompute 2^{wc}·P for every window w of the full-size class, so all windows
+    /// share one set of buckets (see [`tables`](crate::tables)); implies `copy_bases`.
+    /// Costs one more copy of the bases per window (8 with GLV at 2^19 bases).
+    pub tables: bool,
     /// Force the window width of the full-size class (for measurements); `None` lets the
     /// cost model choose.
     pub window: Option<u32>,
@@ -92,6 +100,7 @@ impl Default for Settings {
         Self {
             glv: true,
             copy_bases: true,
+            tables: false,
             window: None,
         }
     }
@@ -102,6 +111,8 @@ pub struct Bases<'a, P: Curve> {
     points: &'a [Affine<P>],
     /// With `copy_bases`: P (and φ(P) after it, with GLV) of every base.
     lines: Vec<Line<P::BaseField>>,
+    /// With `tables`: the rows for windows 1 and up.
+    tables: Option<Tables<P::BaseField>>,
     glv: Option<Glv>,
     settings: Settings,
 }
@@ -110,7 +121,7 @@ impl<'a, P: Curve> Bases<'a, P> {
     /// Prepares `points` with `settings` (borrowed; copied too with `copy_bases`).
     pub fn new(points: &'a [Affine<P>], settings: Settings) -> Self {
         let beta = P::ENDO_COEFFS[0];
-        let lines = if settings.copy_bases {
+        let lines = if settings.copy_bases || settings.tables {
             points
                 .par_iter()
                 .flat_map_iter(|p| {
@@ -125,9 +136,16 @@ impl<'a, P: Curve> Bases<'a, P> {
         } else {
             Vec::new()
         };
+        let tables = settings.tables.then(|| {
+            let (terms, bits) = full_class(points.len(), settings.glv);
+            let layout =
+                Plan::table_layout(terms, bits, rayon::current_num_threads(), settings.window);
+            tables::build::<P>(&lines, settings.glv, layout)
+        });
         Self {
             points,
             lines,
+            tables,
             glv: settings.glv.then(Glv::new::<P>),
             settings,
         }
@@ -143,9 +161,10 @@ impl<'a, P: Curve> Bases<'a, P> {
         self.points.is_empty()
     }
 
-    /// Bytes held beyond the borrowed bases (the copies of `copy_bases`).
+    /// Bytes held beyond the borrowed bases (the copies of `copy_bases` and `tables`).
     pub fn extra_bytes(&self) -> usize {
-        self.lines.len() * std::mem::size_of::<Line<P::BaseField>>()
+        let rows = 1 + self.tables.as_ref().map_or(0, |t| t.rows.len());
+        rows * self.lines.len() * std::mem::size_of::<Line<P::BaseField>>()
     }
 
     /// Σ scalars[i]·bases[i].
@@ -170,17 +189,40 @@ impl<'a, P: Curve> Bases<'a, P> {
         for (terms, bits) in classes.small.iter().zip(SMALL_BITS) {
             total += self.run(terms, Plan::windows(terms.len(), bits, threads, None));
         }
+        let (halves, full) = (classes.halves.len(), classes.full.len());
         let window = self.settings.window;
-        total += self.run(
-            &classes.halves,
-            Plan::windows(classes.halves.len(), GLV_BITS, threads, window),
-        );
-        let full_bits = Fr::MODULUS_BIT_SIZE;
-        total += self.run(
-            &classes.full,
-            Plan::windows(classes.full.len(), full_bits, threads, window),
-        );
+        let (glv_plan, full_plan) = match &self.tables {
+            Some(t) => (
+                Plan::tables(t.layout, threads),
+                Plan::tables(t.layout, threads),
+            ),
+            None => (
+                Plan::windows(halves, GLV_BITS, threads, window),
+                Plan::windows(full, Fr::MODULUS_BIT_SIZE, threads, window),
+            ),
+        };
+        total += self.run(&classes.halves, glv_plan);
+        total += self.run(&classes.full, full_plan);
         Ok(total)
+    }
+
+    /// Row `window` of the copied bases: the bases themselves, or 2^{window·c} times them.
+    #[inline(always)]
+    fn row(&self, window: u32) -> &[Line<P::BaseField>] {
+        match (window, &self.tables) {
+            (0, _) | (_, None) => &self.lines,
+            (w, Some(t)) => &t.rows[w as usize - 1],
+        }
+    }
+
+    /// Index in a row of point 2·base + [endomorphism image].
+    #[inline(always)]
+    fn line(&self, point: usize) -> usize {
+        if self.glv.is_some() {
+            point
+        } else {
+            point >> 1
+        }
     }
 
     fn run<const L: usize>(&self, terms: &[Term<L>], plan: Plan) -> Projective<P> {
@@ -201,15 +243,19 @@ impl<'a, P: Curve> Bases<'a, P> {
 
 impl<P: Curve> Source<P::BaseField> for Bases<'_, P> {
     #[inline(always)]
-    fn point(&self, point: usize, _window: u32) -> Pt<P::BaseField> {
+    fn prefetch(&self, point: usize, window: u32) {
+        if self.lines.is_empty() {
+            prefetch::prefetch(self.points, point >> 1);
+        } else {
+            prefetch::prefetch(self.row(window), self.line(point));
+        }
+    }
+
+    #[inline(always)]
+    fn point(&self, point: usize, window: u32) -> Pt<P::BaseField> {
         // `point` is 2·base + [endomorphism image].
         if !self.lines.is_empty() {
-            let i = if self.glv.is_some() {
-                point
-            } else {
-                point >> 1
-            };
-            return self.lines[i].0;
+            return self.row(window)[self.line(point)].0;
         }
         let p = pt(&self.points[point >> 1]);
         if point & 1 == 1 {
@@ -220,6 +266,16 @@ impl<P: Curve> Source<P::BaseField> for Bases<'_, P> {
         } else {
             p
         }
+    }
+}
+
+/// Terms and magnitude bits of the full-size class when every one of `bases` scalars is
+/// full-size.
+fn full_class(bases: usize, glv: bool) -> (usize, u32) {
+    if glv {
+        (2 * bases, GLV_BITS)
+    } else {
+        (bases, Fr::MODULUS_BIT_SIZE)
     }
 }
 

@@ -58,17 +58,36 @@ pub(crate) trait Source<F>: Sync {
     /// 2^{window·c} if the source holds precomputed tables (window is then a table row; 0
     /// otherwise).
     fn point(&self, point: usize, window: u32) -> Pt<F>;
+
+    /// Starts loading what [`Source::point`] will read.
+    fn prefetch(&self, point: usize, window: u32);
 }
 
-/// Appends the points of `entries` to `buf`: first plain loads (independent, so many cache
-/// misses overlap), then the signs on the now cached copies.
+#[inline(always)]
+fn point_of(entry: u64) -> usize {
+    (entry >> POINT_SHIFT) as usize
+}
+
+#[inline(always)]
+fn window_of(entry: u64) -> u32 {
+    ((entry >> WINDOW_SHIFT) & 0xff) as u32
+}
+
+/// Entries the gather prefetches ahead of its loads.
+const PREFETCH_AHEAD: usize = 16;
+
+/// Appends the points of `entries` to `buf`: first plain loads, prefetched a few entries
+/// ahead so that cache misses overlap, then the signs on the now cached copies.
 fn gather<F: Field, S: Source<F>>(source: &S, entries: &[u64], buf: &mut Vec<Pt<F>>) {
     let start = buf.len();
-    buf.extend(entries.iter().map(|&e| {
-        source.point(
-            (e >> POINT_SHIFT) as usize,
-            ((e >> WINDOW_SHIFT) & 0xff) as u32,
-        )
+    for &e in entries.iter().take(PREFETCH_AHEAD) {
+        source.prefetch(point_of(e), window_of(e));
+    }
+    buf.extend(entries.iter().enumerate().map(|(i, &e)| {
+        if let Some(&ahead) = entries.get(i + PREFETCH_AHEAD) {
+            source.prefetch(point_of(ahead), window_of(ahead));
+        }
+        source.point(point_of(e), window_of(e))
     }));
     for (p, &e) in buf[start..].iter_mut().zip(entries) {
         if e & NEG != 0 {

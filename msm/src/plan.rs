@@ -59,6 +59,36 @@ impl Plan {
         best.1
     }
 
+    /// All windows in one bucket set per part, one part per thread (precomputed tables).
+    pub(crate) fn tables(layout: Layout, threads: usize) -> Self {
+        Self {
+            layout,
+            parts: threads.max(1),
+            shared: true,
+        }
+    }
+
+    /// The window layout of precomputed tables for up to `terms` magnitudes below 2^bits
+    /// (or width `c` if given): every window's entries share the buckets, so only one
+    /// reduction per thread is paid.
+    pub(crate) fn table_layout(terms: usize, bits: u32, threads: usize, c: Option<u32>) -> Layout {
+        let threads = threads.max(1) as f64;
+        let widths = match c {
+            Some(c) => c.clamp(1, MAX_C)..=c.clamp(1, MAX_C),
+            None => 1..=MAX_C,
+        };
+        widths
+            .map(|c| Layout::new(bits, c))
+            .min_by(|a, b| {
+                let cost = |l: &Layout| {
+                    terms as f64 * f64::from(l.windows) * (1.0 + SCAN_COST) / threads
+                        + l.buckets() as f64 * BUCKET_COST
+                };
+                cost(a).total_cmp(&cost(b))
+            })
+            .unwrap_or(Layout::new(bits, 1))
+    }
+
     fn single(layout: Layout) -> Self {
         Self {
             layout,

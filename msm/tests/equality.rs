@@ -49,9 +49,12 @@ where
 }
 
 fn check<P: Curve>(points: &[ark_ec::short_weierstrass::Affine<P>], scalars: &[Fr]) {
-    let expected =
-        ark_ec::short_weierstrass::Projective::<P>::msm(points, scalars).expect("equal lengths");
-    for settings in [
+    check_with(points, scalars, &settings());
+}
+
+/// Everything but precomputed tables (tested on their own: building them takes a while).
+fn settings() -> [Settings; 5] {
+    [
         Settings::default(),
         Settings {
             glv: false,
@@ -68,9 +71,20 @@ fn check<P: Curve>(points: &[ark_ec::short_weierstrass::Affine<P>], scalars: &[F
         Settings {
             glv: false,
             copy_bases: false,
+            tables: false,
             window: None,
         },
-    ] {
+    ]
+}
+
+fn check_with<P: Curve>(
+    points: &[ark_ec::short_weierstrass::Affine<P>],
+    scalars: &[Fr],
+    settings: &[Settings],
+) {
+    let expected =
+        ark_ec::short_weierstrass::Projective::<P>::msm(points, scalars).expect("equal lengths");
+    for &settings in settings {
         let ours = Bases::new(points, settings)
             .msm(scalars)
             .expect("equal lengths");
@@ -143,6 +157,28 @@ fn any_thread_count() {
             .build()
             .expect("pool");
         pool.install(|| check(&points, &scalars));
+    }
+}
+
+#[test]
+fn precomputed_tables() {
+    let tables = [
+        Settings {
+            tables: true,
+            ..Settings::default()
+        },
+        Settings {
+            glv: false,
+            tables: true,
+            window: Some(9),
+            ..Settings::default()
+        },
+    ];
+    let mut rng = ChaCha20Rng::seed_from_u64(6);
+    for n in [0, 1, 257] {
+        let scalars: Vec<Fr> = (0..n).map(|i| scalar(i as u8, &mut rng)).collect();
+        check_with(&bases::<G1Affine>(n, &mut rng), &scalars, &tables);
+        check_with(&bases::<G2Affine>(n, &mut rng), &scalars, &tables);
     }
 }
 

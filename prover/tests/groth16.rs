@@ -41,7 +41,12 @@ fn proofs_equal_ark_groth16_and_verify() {
                 Settings {
                     glv: false,
                     copy_bases: false,
+                    tables: false,
                     window: Some(3),
+                },
+                Settings {
+                    tables: true,
+                    ..Settings::default()
                 },
             ] {
                 let ours = MsmKey::new(&pk, settings)

@@ -38,6 +38,9 @@ struct Args {
     /// Read the bases from the caller's slice instead of an aligned copy.
     #[arg(long)]
     no_copy: bool,
+    /// Precompute window tables (memory for speed; see zkfl_msm::Settings::tables).
+    #[arg(long)]
+    tables: bool,
     /// Force the window width of the full-size scalars.
     #[arg(long)]
     window: Option<u32>,
@@ -60,6 +63,7 @@ fn main() -> anyhow::Result<()> {
     let settings = Settings {
         glv: !args.no_glv,
         copy_bases: !args.no_copy,
+        tables: args.tables,
         window: args.window,
     };
     let mut rng = ChaCha20Rng::seed_from_u64(u64::from(args.log_size));
