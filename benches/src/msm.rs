@@ -54,10 +54,25 @@ pub fn compare<P: Curve>(
     reps: usize,
     rng: &mut impl Rng,
 ) -> MsmComparison {
+    compare_on(bases, settings, reps, || {
+        (0..bases.len()).map(|_| Fr::rand(rng)).collect()
+    })
+}
+
+/// [`compare`] with the scalars of each repetition from `scalars`.
+///
+/// # Panics
+/// If the two MSMs disagree (a bug in zkfl-msm).
+pub fn compare_on<P: Curve>(
+    bases: &[Affine<P>],
+    settings: Settings,
+    reps: usize,
+    mut scalars: impl FnMut() -> Vec<Fr>,
+) -> MsmComparison {
     let prepared = Bases::new(bases, settings);
     let (mut ark, mut ours) = (Vec::<Duration>::new(), Vec::<Duration>::new());
     for _ in 0..reps.max(1) {
-        let scalars: Vec<Fr> = (0..bases.len()).map(|_| Fr::rand(rng)).collect();
+        let scalars = scalars();
         let (expected, t) = timed(|| Projective::<P>::msm(bases, &scalars));
         ark.push(t);
         let (got, t) = timed(|| prepared.msm(&scalars));
