@@ -17,8 +17,8 @@ use crate::timing::{median_secs, timed};
 /// One side-by-side MSM measurement (the `msm` binary's JSON line).
 #[derive(Clone, Debug, Serialize)]
 pub struct MsmComparison {
-    /// log2 of the number of bases (fractional if not a power of two).
-    pub log_size: f64,
+    /// log2 of the number of bases, rounded up (19 for the 2^19 − 1 points of an H query).
+    pub log_size: u32,
     /// Threads of the pool both ran in.
     pub threads: usize,
     /// Median wall time of `VariableBaseMSM::msm`, ms.
@@ -81,7 +81,7 @@ pub fn compare_on<P: Curve>(
     }
     let (arkworks_ms, ours_ms) = (median_secs(&ark) * 1e3, median_secs(&ours) * 1e3);
     MsmComparison {
-        log_size: (bases.len().max(1) as f64).log2(),
+        log_size: bases.len().next_power_of_two().trailing_zeros(),
         threads: rayon::current_num_threads(),
         arkworks_ms,
         ours_ms,
