@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod groth16;
 pub mod inputs;
 pub mod output;
 pub mod prove;

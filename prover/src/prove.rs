@@ -12,6 +12,9 @@
 //! proof inlining the symbolic linear combinations of the Poseidon layers; witness-only
 //! synthesis takes 0.17 s. Witness-only synthesis checks no constraint, so every proof is
 //! verified before it is returned.
+//!
+//! The MSMs run on zkfl-msm with the key's bases prepared once per context
+//! ([`crate::groth16::MsmKey`]); the proof equals ark-groth16's for the same randomness.
 
 use std::sync::{
     atomic::{AtomicBool, AtomicUsize, Ordering},
@@ -20,7 +23,7 @@ use std::sync::{
 
 use ark_bn254::{Bn254, Fr};
 use ark_ff::UniformRand;
-use ark_groth16::{Groth16, Proof, ProvingKey};
+use ark_groth16::{r1cs_to_qap::LibsnarkReduction, Proof, ProvingKey};
 use ark_relations::gr1cs::{
     ConstraintSynthesizer, ConstraintSystem, Matrix, OptimizationGoal, SynthesisMode,
     R1CS_PREDICATE_LABEL,
@@ -30,7 +33,7 @@ use rand_chacha::ChaCha20Rng;
 use zkfl_circuits::{ChunkCircuit, ChunkWitness, Round, Shape};
 use zkfl_verifier::{verify_batch, PreparedKey, ProofItem};
 
-use crate::Error;
+use crate::{groth16::MsmKey, Error};
 
 /// How to spread the work.
 #[derive(Clone, Copy, Debug)]
@@ -51,9 +54,10 @@ impl Parallelism {
     }
 }
 
-/// What every chunk proof under one proving key shares: the key and the R1CS matrices.
+/// What every chunk proof under one proving key shares: the key (with its MSM bases
+/// prepared) and the R1CS matrices.
 pub struct ProvingContext<'a> {
-    pk: &'a ProvingKey<Bn254>,
+    msm: MsmKey<'a>,
     shape: Shape,
     matrices: Vec<Matrix<Fr>>,
     num_inputs: usize,
@@ -90,7 +94,7 @@ impl<'a> ProvingContext<'a> {
             )));
         }
         Ok(Self {
-            pk,
+            msm: MsmKey::new(pk, zkfl_msm::Settings::default())?,
             shape,
             matrices,
             num_inputs,
@@ -154,8 +158,7 @@ impl<'a> ProvingContext<'a> {
     ) -> Result<Proof<Bn254>, Error> {
         let full = self.assignment(witness)?;
         let (r, s) = (Fr::rand(rng), Fr::rand(rng));
-        Groth16::<Bn254>::create_proof_with_reduction_and_matrices(
-            self.pk,
+        self.msm.prove::<LibsnarkReduction>(
             r,
             s,
             &self.matrices,
@@ -163,7 +166,6 @@ impl<'a> ProvingContext<'a> {
             self.num_constraints,
             &full,
         )
-        .map_err(|e| Error::Synthesis(e.to_string()))
     }
 
     /// Checks proofs against their public inputs in one batch, naming the first bad chunk.
