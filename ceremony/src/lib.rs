@@ -17,12 +17,14 @@
 #![warn(missing_docs)]
 
 pub mod binfile;
+pub mod contribute;
 pub mod encoding;
 mod error;
 pub mod init;
 pub mod jsrng;
 pub mod ptau;
 pub mod r1cs;
+pub mod verify;
 pub mod zkey;
 
 pub use error::CeremonyError;

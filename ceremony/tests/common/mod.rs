@@ -63,3 +63,27 @@ pub fn sections(path: &Path) -> Vec<(u32, Vec<u8>)> {
     }
     out
 }
+
+/// Writes a binfile with the given sections (in order) and the header of `like`.
+pub fn write_sections(like: &Path, out: &Path, sections: &[(u32, Vec<u8>)]) {
+    let head = std::fs::read(like).expect("read binfile");
+    let mut b = head[..8].to_vec();
+    b.extend_from_slice(&(sections.len() as u32).to_le_bytes());
+    for (id, bytes) in sections {
+        b.extend_from_slice(&id.to_le_bytes());
+        b.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+        b.extend_from_slice(bytes);
+    }
+    std::fs::write(out, b).expect("write binfile");
+}
+
+/// Copies `src` to `out` with section `id` replaced by `f(old bytes)`.
+pub fn edit_section(src: &Path, out: &Path, id: u32, f: impl FnOnce(&mut Vec<u8>)) {
+    let mut s = sections(src);
+    let sec = s
+        .iter_mut()
+        .find(|(i, _)| *i == id)
+        .expect("section present");
+    f(&mut sec.1);
+    write_sections(src, out, &s);
+}
