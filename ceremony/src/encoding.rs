@@ -80,6 +80,18 @@ pub fn g2_from_lem(bytes: &[u8]) -> Option<G2Affine> {
     (p.is_on_curve() && p.is_in_correct_subgroup_assuming_on_curve()).then_some(p)
 }
 
+/// A G2 point from LEM bytes without the curve and subgroup checks, for points this crate
+/// computed itself.
+pub fn g2_from_lem_unchecked(bytes: &[u8]) -> Option<G2Affine> {
+    if bytes[..G2_BYTES].iter().all(|&b| b == 0) {
+        return Some(G2Affine::zero());
+    }
+    Some(G2Affine::new_unchecked(
+        fq2_from_lem(&bytes[..64])?,
+        fq2_from_lem(&bytes[64..128])?,
+    ))
+}
+
 /// The 64 LEM bytes of a G1 point.
 pub fn g1_to_lem(p: &G1Affine, out: &mut [u8]) {
     if p.is_zero() {

@@ -17,16 +17,19 @@
 //!
 //! snarkjs quirk kept on purpose: it hashes the monomial H points in blocks of 2^14 with
 //! every block full, so for N > 2^14 it hashes N points although it announces N − 1; the
-//! last one is τ^(2N−1)·G1 − τ^(N−1)·G1, and when the ptau's power equals the circuit's,
-//! τ^(2N−1) lies past the end of section 2 and snarkjs reads the 64 bytes that follow
-//! (the header of section 3 and the start of the G2 generator). We reproduce that
-//! arithmetic so the circuit hash, and with it every transcript, matches snarkjs.
+//! last one is τ^(2N−1)·G1 − τ^(N−1)·G1. When the ptau's power equals the circuit's,
+//! τ^(2N−1) lies past the end of section 2 and snarkjs feeds the 64 bytes that follow (the
+//! header of section 3 and the start of the G2 generator) to its WebAssembly point
+//! subtraction, whose result on those out-of-range limbs is not the field arithmetic's.
+//! Rather than emulate that, `init` refuses this one case (N > 2^14 and ptau power = circuit
+//! power) and asks for a ptau one power larger, where snarkjs's hash is well defined and
+//! matched here.
 
 use std::path::Path;
 
-use ark_bn254::{Fq, Fr, G1Affine, G1Projective, G2Affine};
-use ark_ec::{AffineRepr, CurveGroup};
-use ark_ff::{BigInteger, Field, One, PrimeField, Zero};
+use ark_bn254::{Fr, G1Affine, G1Projective, G2Affine};
+use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
+use ark_ff::{BigInteger, One, PrimeField, Zero};
 use blake2::{Blake2b512, Digest};
 use rayon::prelude::*;
 
@@ -71,12 +74,42 @@ enum Base {
 
 type Terms = Vec<(u32, Fr)>;
 
-/// Σ c·P over `terms` (base index, coefficient). Most R1CS coefficients are ±1 or small,
-/// so those take an addition or a short double-and-add instead of a 254-bit multiplication.
-fn lincomb<A: AffineRepr<ScalarField = Fr>>(bases: &[A], terms: &[(u32, Fr)]) -> A::Group {
+/// Wires with at least this many terms go through a multi-scalar multiplication; the
+/// Poseidon rows give many wires hundreds of full-size coefficients.
+const MSM_TERMS: usize = 16;
+
+/// Σ c·P over every wire's terms, in parallel. Long sums go through arkworks' (parallel)
+/// Pippenger MSM one wire at a time, because nesting its rayon jobs inside a parallel loop
+/// over wires overflows worker stacks; short sums run term by term across wires.
+fn lincombs<A: AffineRepr<ScalarField = Fr>>(wires: &[Vec<(A, Fr)>]) -> Vec<A::Group>
+where
+    A::Group: VariableBaseMSM<MulBase = A>,
+{
+    let mut out: Vec<A::Group> = wires
+        .par_iter()
+        .map(|t| {
+            if t.len() >= MSM_TERMS {
+                A::Group::zero()
+            } else {
+                lincomb_points(t)
+            }
+        })
+        .collect();
+    for (o, t) in out.iter_mut().zip(wires) {
+        if t.len() >= MSM_TERMS {
+            let (bases, scalars): (Vec<A>, Vec<Fr>) = t.iter().copied().unzip();
+            *o = A::Group::msm_unchecked(&bases, &scalars);
+        }
+    }
+    out
+}
+
+/// Σ c·P term by term, where ±1 and 64-bit coefficients (most range-check terms) take an
+/// addition or a short double-and-add instead of a 254-bit multiplication.
+fn lincomb_points<A: AffineRepr<ScalarField = Fr>>(terms: &[(A, Fr)]) -> A::Group {
     let mut acc = A::Group::zero();
-    for (i, c) in terms {
-        let p = bases[*i as usize];
+    for (p, c) in terms {
+        let p = *p;
         if c.is_one() {
             acc += p;
             continue;
@@ -94,6 +127,18 @@ fn lincomb<A: AffineRepr<ScalarField = Fr>>(bases: &[A], terms: &[(u32, Fr)]) ->
         }
     }
     acc
+}
+
+/// Every wire's Σ c·bases[i] over its (base index, coefficient) terms.
+fn lincombs_on<A: AffineRepr<ScalarField = Fr>>(bases: &[A], wires: &[Terms]) -> Vec<A::Group>
+where
+    A::Group: VariableBaseMSM<MulBase = A>,
+{
+    let pairs: Vec<Vec<(A, Fr)>> = wires
+        .par_iter()
+        .map(|t| t.iter().map(|(i, c)| (bases[*i as usize], *c)).collect())
+        .collect();
+    lincombs(&pairs)
 }
 
 fn g1_lem_bytes(points: &[G1Projective]) -> Vec<u8> {
@@ -114,7 +159,8 @@ fn g2_lem_bytes(points: &[ark_bn254::G2Projective]) -> Vec<u8> {
     out
 }
 
-/// Feeds `n` (big-endian u32) and then every LEM point of `lem`, re-encoded as U.
+/// Feeds `n` (big-endian u32) and then every LEM point of `lem` (computed here, so not
+/// re-checked), re-encoded as U.
 fn hash_points(h: &mut Blake2b512, lem: &[u8], size: usize, g2: bool) {
     let n = lem.len() / size;
     h.update((n as u32).to_be_bytes());
@@ -123,7 +169,7 @@ fn hash_points(h: &mut Blake2b512, lem: &[u8], size: usize, g2: bool) {
         .flat_map_iter(|b| {
             let mut o = vec![0u8; size];
             if g2 {
-                if let Some(p) = crate::encoding::g2_from_lem(b) {
+                if let Some(p) = crate::encoding::g2_from_lem_unchecked(b) {
                     g2_to_u(&p, &mut o);
                 }
             } else if let Some(p) = crate::encoding::g1_from_lem_unchecked(b) {
@@ -149,6 +195,14 @@ impl InitialKey {
             )));
         }
         let n = 1usize << power;
+        if power == ptau.power && n > 1 << 14 {
+            return Err(CeremonyError::Invalid(format!(
+                "{}: this circuit needs a domain of 2^{power}, exactly the ptau's power; for domains above 2^14 snarkjs then hashes bytes past the end of the ptau's τ section, so a key made here could not be checked by `snarkjs zkey verify`. Use a ptau of power {} (for example powersOfTau28_hez_final_{}.ptau)",
+                ptau.path().display(),
+                power + 1,
+                power + 1
+            )));
+        }
         let nc = r1cs.num_constraints();
         let np = r1cs.num_public;
         let nv = r1cs.num_vars;
@@ -202,26 +256,29 @@ impl InitialKey {
             push_coef(0, nc + s, s, &Fr::one());
         }
 
-        let a: Vec<G1Projective> = a_terms.par_iter().map(|t| lincomb(&tau, t)).collect();
-        let b1: Vec<G1Projective> = b_terms.par_iter().map(|t| lincomb(&tau, t)).collect();
-        let b2: Vec<_> = b_terms.par_iter().map(|t| lincomb(&tau2, t)).collect();
+        let a = lincombs_on(&tau, &a_terms);
+        let b1 = lincombs_on(&tau, &b_terms);
+        let b2 = lincombs_on(&tau2, &b_terms);
         drop((a_terms, b_terms));
-        let k: Vec<G1Projective> = k_terms
+        let k_pairs: Vec<Vec<(G1Affine, Fr)>> = k_terms
             .par_iter()
             .map(|terms| {
-                let mut acc = G1Projective::zero();
-                for (base, i, v) in terms {
-                    let bases = match base {
-                        Base::Tau => &tau,
-                        Base::AlphaTau => &alpha_tau,
-                        Base::BetaTau => &beta_tau,
-                    };
-                    acc += lincomb(bases, &[(*i, *v)]);
-                }
-                acc
+                terms
+                    .iter()
+                    .map(|(base, i, v)| {
+                        let bases = match base {
+                            Base::Tau => &tau,
+                            Base::AlphaTau => &alpha_tau,
+                            Base::BetaTau => &beta_tau,
+                        };
+                        (bases[*i as usize], *v)
+                    })
+                    .collect()
             })
             .collect();
         drop(k_terms);
+        let k = lincombs(&k_pairs);
+        drop(k_pairs);
 
         let a = g1_lem_bytes(&a);
         let b1 = g1_lem_bytes(&b1);
@@ -324,46 +381,20 @@ fn hash_monomial_h(h: &mut Blake2b512, ptau: &mut Ptau, n: usize) -> Result<(), 
     const BLOCK: usize = 1 << 14;
     h.update(((n - 1) as u32).to_be_bytes());
     let count = if n - 1 <= BLOCK { n - 1 } else { n };
-    let in_section = count.min(2 * (1usize << ptau.power) - 1 - n);
     let low = ptau.g1_points(ptau::section::TAU_G1, 0, count)?;
-    let high = ptau.g1_points(ptau::section::TAU_G1, n, in_section)?;
+    let high = ptau.g1_points(ptau::section::TAU_G1, n, count)?;
     let diffs: Vec<G1Projective> = high
         .par_iter()
         .zip(low.par_iter())
         .map(|(hi, lo)| hi.into_group() - lo)
         .collect();
-    let mut points = G1Projective::normalize_batch(&diffs);
-    if in_section < count {
-        let raw = ptau.raw_after_section_start(
-            ptau::section::TAU_G1,
-            ((2 * n - 1) * G1_BYTES) as u64,
-            G1_BYTES,
-        )?;
-        points.push(garbage_minus(&raw, &low[count - 1]));
-    }
+    let points = G1Projective::normalize_batch(&diffs);
     let mut u = vec![0u8; points.len() * G1_BYTES];
     u.par_chunks_mut(G1_BYTES)
         .zip(points.par_iter())
         .for_each(|(o, p)| g1_to_u(p, o));
     h.update(&u);
     Ok(())
-}
-
-/// What snarkjs's `g1m_subAffine` computes from 64 bytes that are not a point: each
-/// coordinate is read as a Montgomery limb vector (value ·R⁻¹ mod q) and the chord rule
-/// P − Q is applied, which is what the Jacobian addition formulas reduce to.
-fn garbage_minus(raw: &[u8], q: &G1Affine) -> G1Affine {
-    let r_inv = Fq::from(2u64).pow([256u64]).inverse().unwrap_or_default();
-    let x1 = Fq::from_le_bytes_mod_order(&raw[..32]) * r_inv;
-    let y1 = Fq::from_le_bytes_mod_order(&raw[32..64]) * r_inv;
-    let (x2, y2) = (q.x, -q.y);
-    let Some(inv) = (x2 - x1).inverse() else {
-        return G1Affine::zero();
-    };
-    let lambda = (y2 - y1) * inv;
-    let x3 = lambda.square() - x1 - x2;
-    let y3 = lambda * (x1 - x3) - y1;
-    G1Affine::new_unchecked(x3, y3)
 }
 
 /// Reads a key's point bytes back as checked G1 points (for tests and tools).

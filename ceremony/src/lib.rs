@@ -20,11 +20,33 @@ pub mod binfile;
 pub mod contribute;
 pub mod encoding;
 mod error;
+pub mod export;
 pub mod init;
 pub mod jsrng;
 pub mod ptau;
 pub mod r1cs;
+pub mod reduction;
+pub mod testing;
 pub mod verify;
 pub mod zkey;
 
 pub use error::CeremonyError;
+
+use std::path::Path;
+
+use zkfl_circuits::Shape;
+
+/// The auditor's whole check from files: rebuild the initial key of `shape` from the ptau,
+/// then [`verify::verify`] the zkey against it.
+///
+/// # Errors
+/// As [`init::InitialKey::build`] and [`verify::verify`].
+pub fn verify_files(
+    ptau: &Path,
+    shape: &Shape,
+    zkey: &Path,
+) -> Result<verify::Report, CeremonyError> {
+    let r1cs = r1cs::R1cs::for_shape(shape)?;
+    let init = init::InitialKey::build(&r1cs, &mut ptau::Ptau::open(ptau)?)?;
+    verify::verify(zkey, &init)
+}

@@ -135,21 +135,6 @@ impl Ptau {
             .read_in(id, (first * point_bytes) as u64, count * point_bytes)
     }
 
-    /// Raw bytes at an absolute offset from the start of section `id` (may run past it;
-    /// see `init`'s circuit hash).
-    ///
-    /// # Errors
-    /// [`CeremonyError::Format`] if the range leaves the file.
-    pub fn raw_after_section_start(
-        &mut self,
-        id: u32,
-        offset: u64,
-        len: usize,
-    ) -> Result<Vec<u8>, CeremonyError> {
-        let s = self.file.section(id)?;
-        self.file.read_at(s.offset + offset, len)
-    }
-
     /// Decoded, validated G1 points.
     ///
     /// # Errors
