@@ -29,6 +29,10 @@ contract ZkflVerifier {
     uint256 public constant NUM_SLOTS = {{ slots }};
     /// @notice Public inputs per chunk proof, l = 2n + 7 (docs/PROTOCOL.md section 2).
     uint256 public constant NUM_INPUTS = {{ num_inputs }};
+    /// @notice SHA-256 of the compressed arkworks verifying key (the `vk_digest` of vk.bin):
+    ///         matches a deployed contract to a key file, and so to a verified ceremony
+    ///         (`zkfl-verify key`).
+    bytes32 public constant VK_DIGEST = 0x{{ vk_digest }};
 
     // Error selectors for assembly reverts; rendered from the same signatures the Rust decoder uses.
     uint256 internal constant ERR_PROOF_INVALID = {{ err_proof_invalid }};

@@ -294,3 +294,23 @@ fn export_writes_sources_abi_and_bytecode() {
         .any(|f| f["name"] == "submitRound"));
     std::fs::remove_dir_all(&dir).expect("clean up");
 }
+
+#[test]
+fn exposes_the_vk_digest_of_its_key() {
+    let mut s = setup(1, 11);
+    let out = s
+        .evm
+        .call(
+            addr(2),
+            s.at,
+            zkfl_contracts::encode::function_calldata("VK_DIGEST()", vec![]),
+            "VK_DIGEST()",
+        )
+        .expect("VK_DIGEST() is callable")
+        .output;
+    assert_eq!(
+        hex::encode(out),
+        zkfl_contracts::render::vk_digest(&toy().vk),
+        "the contract's VK_DIGEST is not the key's digest"
+    );
+}

@@ -30,7 +30,7 @@ impl ModelCmd {
             .with_context(|| "--commitment must be 32 bytes of hex".to_string())?;
         match verify_model(&commitment, &self.model, &self.opening) {
             Err(e) if e.is_unreadable() => Err(e.into()),
-            result => Ok(report(json, result, false, |r| {
+            result => Ok(report(json, result, None, |r| {
                 format!(
                     "{} is the model committed to by {} ({} parameters in {} tensors, {} chunks)",
                     self.model.display(),
