@@ -11,12 +11,15 @@ SLOTS=${2:-8}
 WORK=${3:-/tmp/zkfl-ceremony-bench}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SNARKJS="$ROOT/verifier/node_modules/.bin/snarkjs"
-cargo build --release -p zkfl-prover -p zkfl-benches --bin zkfl --bin insecure-ptau
-ZKFL="$ROOT/target/release/zkfl"
+# PROFILE=dev reuses the dev build (dependencies and zkfl-ceremony at opt-level 3).
+PROFILE=${PROFILE:-release}
+if [ "$PROFILE" = release ]; then FLAG=--release; DIR=release; else FLAG=; DIR=debug; fi
+cargo build $FLAG -p zkfl-prover -p zkfl-benches --bin zkfl --bin insecure-ptau
+ZKFL="$ROOT/target/$DIR/zkfl"
 mkdir -p "$WORK" && cd "$WORK"
 SHAPE=(--slots "$SLOTS" --chunk auto --log-domain "$LOG")
 POWER=$((LOG + 1))
-[ -f "pot$POWER.ptau" ] || "$ROOT/target/release/insecure-ptau" --power "$POWER" --out "pot$POWER.ptau"
+[ -f "pot$POWER.ptau" ] || "$ROOT/target/$DIR/insecure-ptau" --power "$POWER" --out "pot$POWER.ptau"
 "$ZKFL" ceremony export-r1cs "${SHAPE[@]}" --out circuit.r1cs
 measure() { # name, command...
   local name=$1; shift
