@@ -28,7 +28,11 @@ fn zkfl_verify_key(ptau: &Path, zkey: &Path, vk: &Path) -> (Option<i32>, String)
         .expect("run zkfl-verify");
     (
         o.status.code(),
-        format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        ),
     )
 }
 
@@ -44,7 +48,14 @@ fn key_command_trusts_the_files_not_the_header() {
         .write(&p("c0.zkey"))
         .unwrap();
     contribute(&p("c0.zkey"), &p("c1.zkey"), Some("alice"), None).unwrap();
-    beacon(&p("c1.zkey"), &p("final.zkey"), Some("beacon"), b"block", 10).unwrap();
+    beacon(
+        &p("c1.zkey"),
+        &p("final.zkey"),
+        Some("beacon"),
+        b"block",
+        10,
+    )
+    .unwrap();
     let report = zkfl_ceremony::verify_files(&ptau(), &shape, &p("final.zkey")).unwrap();
 
     let write = |zkey: &Path, out: &Path, claims: Option<keys::Provenance>| {
