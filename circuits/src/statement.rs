@@ -82,7 +82,6 @@ impl<T: Clone> ChunkPublic<T> {
 }
 
 impl ChunkPublic {
-
     /// Name of public input `index`, for error messages.
     pub fn input_name(shape: &Shape, index: usize) -> String {
         let n = shape.slots;

@@ -133,8 +133,7 @@ pub fn round_public(bundle: &RoundBundle) -> Result<RoundPublic, ContractsError>
         .enumerate()
         .map(|(c, rec)| {
             let x = rec.inputs(c).map_err(record)?;
-            ChunkPublic::from_slice(shape, &x)
-                .map_err(|e| bad(bundle, format!("chunk {c}: {e}")))
+            ChunkPublic::from_slice(shape, &x).map_err(|e| bad(bundle, format!("chunk {c}: {e}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
     let first = &layout[0];

@@ -25,9 +25,7 @@ use zkfl_contracts::encode::function_calldata as call;
 use zkfl_contracts::evm::Evm;
 use zkfl_contracts::render::render_sources;
 use zkfl_contracts::revert::RevertReason;
-use zkfl_contracts::round::{
-    RegistryParams, RoundCall, RoundPublic,
-};
+use zkfl_contracts::round::{RegistryParams, RoundCall, RoundPublic};
 use zkfl_contracts::solc::Artifact;
 use zkfl_contracts::ContractsError;
 

@@ -12,7 +12,7 @@ pub mod prove;
 pub mod setup;
 pub mod shape_args;
 
-pub use shape_args::ShapeArgs;
+pub use shape_args::{FullShapeArgs, ShapeArgs};
 
 use std::path::Path;
 

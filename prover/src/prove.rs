@@ -15,6 +15,9 @@
 //!
 //! The MSMs run on zkfl-msm with the key's bases prepared once per context
 //! ([`crate::groth16::MsmKey`]); the proof equals ark-groth16's for the same randomness.
+//! The key header says which QAP reduction the proving key needs: `zkfl setup` keys use
+//! arkworks' libsnark reduction, ceremony (snarkjs `.zkey`) keys the odd-coset circom one
+//! ([`zkfl_ceremony::reduction::CircomReduction`]).
 
 use std::sync::{
     atomic::{AtomicBool, AtomicUsize, Ordering},
@@ -30,7 +33,8 @@ use ark_relations::gr1cs::{
 };
 use rand::{rngs::OsRng, RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
-use zkfl_circuits::{ChunkCircuit, ChunkWitness, Round, Shape};
+use zkfl_ceremony::reduction::CircomReduction;
+use zkfl_circuits::{keys::Reduction, ChunkCircuit, ChunkWitness, Round, Shape};
 use zkfl_verifier::{verify_batch, PreparedKey, ProofItem};
 
 use crate::{groth16::MsmKey, Error};
@@ -63,6 +67,7 @@ pub struct ProvingContext<'a> {
     num_inputs: usize,
     num_constraints: usize,
     vk: PreparedKey,
+    reduction: Reduction,
 }
 
 impl<'a> ProvingContext<'a> {
@@ -100,7 +105,14 @@ impl<'a> ProvingContext<'a> {
             num_inputs,
             num_constraints,
             vk: PreparedKey::new(&pk.vk),
+            reduction: Reduction::Libsnark,
         })
+    }
+
+    /// Proves with `reduction`, which must be the one the key was made for (its header's).
+    pub fn with_reduction(mut self, reduction: Reduction) -> Self {
+        self.reduction = reduction;
+        self
     }
 
     /// The full assignment z = (1, public inputs…, witnesses…) of one chunk, by witness-only
@@ -158,14 +170,11 @@ impl<'a> ProvingContext<'a> {
     ) -> Result<Proof<Bn254>, Error> {
         let full = self.assignment(witness)?;
         let (r, s) = (Fr::rand(rng), Fr::rand(rng));
-        self.msm.prove::<LibsnarkReduction>(
-            r,
-            s,
-            &self.matrices,
-            self.num_inputs,
-            self.num_constraints,
-            &full,
-        )
+        let (m, ni, nc) = (&self.matrices, self.num_inputs, self.num_constraints);
+        match self.reduction {
+            Reduction::Libsnark => self.msm.prove::<LibsnarkReduction>(r, s, m, ni, nc, &full),
+            Reduction::Circom => self.msm.prove::<CircomReduction>(r, s, m, ni, nc, &full),
+        }
     }
 
     /// Checks proofs against their public inputs in one batch, naming the first bad chunk.
@@ -198,9 +207,8 @@ fn fresh_seed() -> [u8; 32] {
     seed
 }
 
-/// Proves all chunks of `round`; `on_done` is called after each chunk (progress). Proof
-/// randomness comes from a ChaCha20 stream seeded by the OS per job. Every proof is
-/// verified before the proofs are returned.
+/// Proves all chunks of `round` under a `zkfl setup` (libsnark-reduction) key; see
+/// [`prove_round_with`].
 ///
 /// # Errors
 /// [`Error::Synthesis`] if a chunk cannot be proven or a proof does not verify.
@@ -210,7 +218,23 @@ pub fn prove_round(
     par: Parallelism,
     on_done: &(dyn Fn(usize) + Sync),
 ) -> Result<Vec<Proof<Bn254>>, Error> {
-    let ctx = ProvingContext::new(pk, *round.shape())?;
+    prove_round_with(pk, Reduction::Libsnark, round, par, on_done)
+}
+
+/// Proves all chunks of `round` under `pk`, whose header names `reduction`; `on_done` is
+/// called after each chunk (progress). Proof randomness comes from a ChaCha20 stream seeded
+/// by the OS per job. Every proof is verified before the proofs are returned.
+///
+/// # Errors
+/// [`Error::Synthesis`] if a chunk cannot be proven or a proof does not verify.
+pub fn prove_round_with(
+    pk: &ProvingKey<Bn254>,
+    reduction: Reduction,
+    round: &Round,
+    par: Parallelism,
+    on_done: &(dyn Fn(usize) + Sync),
+) -> Result<Vec<Proof<Bn254>>, Error> {
+    let ctx = ProvingContext::new(pk, *round.shape())?.with_reduction(reduction);
     let k = round.num_chunks();
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);

@@ -20,9 +20,7 @@ use zkfl_circuits::{
 use zkfl_contracts::encode::{fr_to_word, function_calldata as call, proof_to_words, ProofWords};
 use zkfl_contracts::evm::{CallOutcome, Evm};
 use zkfl_contracts::revert::RevertReason;
-use zkfl_contracts::round::{
-    RegistryParams, RoundCall, RoundPublic,
-};
+use zkfl_contracts::round::{RegistryParams, RoundCall, RoundPublic};
 use zkfl_contracts::ContractsError;
 
 use crate::common::{addr, compile, rng, Compiled, SLOTS};
@@ -219,6 +217,8 @@ pub fn fixture() -> &'static Fixture {
             shape: shape(),
             insecure_seed: Some(0x5e7),
             vk_digest: hex::encode(vk_digest(&vk)),
+            reduction: Default::default(),
+            provenance: None,
         };
         Fixture {
             compiled,
