@@ -16,8 +16,8 @@ use crate::{
 };
 
 /// A seeded random honest round: every client's update within B∞ (within [−2^j, 2^j − 1]
-/// when the shape fixes B∞ = 2^j), B₂² = B∞²·d (so no honest update can exceed it), model
-/// values in ±2^20, salts uniform. The same fields give the same round.
+/// when the shape fixes B∞ = 2^j), B₂² = (B∞·⌈√d⌉)² (so no honest update can exceed it),
+/// model values in ±2^20, salts uniform. The same fields give the same round.
 #[derive(Clone, Debug)]
 pub struct RandomRound {
     /// The circuit shape.
@@ -113,9 +113,13 @@ impl RandomRound {
             model,
             model_salts,
             slots,
+            // (B∞·⌈√d⌉)² ≥ B∞²·d, so no honest update exceeds it, and a perfect square, as
+            // every B₂² from a float bound is (PROTOCOL.md §5).
             bounds: Bounds {
                 linf: self.linf,
-                l2_sq: u128::from(self.linf).pow(2) * d as u128,
+                l2_sq: (u128::from(self.linf)
+                    * (d as u128).saturating_sub(1).isqrt().saturating_add(1))
+                .pow(2),
             },
             new_model_salts: salts(rng, k),
             acc_salts: salts(rng, k + 1),

@@ -114,6 +114,9 @@ fn fixed_variant_costs() {
     println!(
         "fixed: alpha = {alpha:.2}, beta = {beta:.2}; per round: {alpha_old:.2}, {beta_old:.2}"
     );
+    // Exact (both are dyadic): 224,831 constraints at n = 8, 241,056 at n = 9.
+    assert_eq!(cost::num_constraints(&shape), 224_831);
+    assert_eq!((alpha, beta), (15.8447265625, 92.8037109375));
     assert!(alpha <= 20.0, "alpha = {alpha}");
     // β's floor in this design is Bm + (j+1) + 2Wb + 2 = 77 plus 15.0 for the two model
     // hashes (PROTOCOL.md §4), so the goal of 90 is out of reach at the default

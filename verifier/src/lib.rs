@@ -13,7 +13,9 @@
 //! - [`verify_model`]: a released model file against a commitment and its opening.
 //! - [`export_snarkjs`]: one chunk's key, proof and public inputs in snarkjs's JSON format,
 //!   so that an independent Groth16 implementation can check our proofs.
-//! - [`verify_batch`] / [`verify_single`]: the raw Groth16 checks, exposed for benchmarks.
+//! - [`verify_batch`] / [`verify_single`]: the raw Groth16 checks under a [`PreparedKey`]
+//!   (one proof, or many in one multi-pairing), for callers that hold proofs outside a bundle
+//!   (the prover checks every proof it makes with them).
 //!
 //! # Batch randomness
 //!
@@ -50,7 +52,10 @@ pub use error::VerifyError;
 pub use io::{load_bundle, load_bundles_dir, LoadError, BUNDLE_FILE};
 pub use model::{verify_model, ModelError, ModelReport};
 pub use report::{HistoryReport, RoundReport};
-pub use round::{verify_history, verify_history_with_rng, verify_round, verify_round_with_rng};
+pub use round::{
+    verify_history, verify_history_with_rng, verify_round, verify_round_with_rng, HistoryVerifier,
+    BATCH_GROUP,
+};
 pub use snarkjs::{export_snarkjs, ExportError};
 
 pub use zkfl_circuits::{bundle::RoundBundle, keys::KeyHeader};

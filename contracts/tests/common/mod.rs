@@ -21,11 +21,18 @@ use ark_std::rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use zkfl_contracts::render::render_sources;
 use zkfl_contracts::solc::{Artifact, Solc};
-use zkfl_contracts::{num_public_inputs, ContractsError};
+use zkfl_contracts::ContractsError;
 
 /// Slots used by the tests: n = 8 is the shape whose bytecode size must stay under EIP-170.
 pub const SLOTS: usize = 8;
 pub const L: usize = 2 * SLOTS + 7;
+
+/// The shape the contracts are rendered for: the toy key has the chunk circuit's input
+/// count for n = [`SLOTS`]; m only sets the empty-slot constant, which the registry tests
+/// (real chunk circuits, their own shape) exercise.
+pub fn toy_shape() -> zkfl_circuits::Shape {
+    zkfl_circuits::Shape::new(SLOTS, 4)
+}
 
 #[derive(Clone)]
 pub struct ToyCircuit {
@@ -85,7 +92,7 @@ pub fn toy() -> &'static Toy {
             inputs: vec![Fr::from(0u64); L],
         };
         let (pk, vk) = Groth16::<Bn254>::circuit_specific_setup(circuit, &mut rng).expect("setup");
-        assert_eq!(vk.gamma_abc_g1.len(), num_public_inputs(SLOTS) + 1);
+        assert_eq!(vk.gamma_abc_g1.len(), toy_shape().num_public_inputs() + 1);
         Toy { pk, vk }
     })
 }
@@ -105,7 +112,12 @@ pub struct Compiled {
 
 /// Renders and compiles both contracts for `vk` (solc-js takes seconds: call once per key).
 pub fn compile(vk: &VerifyingKey<Bn254>) -> Compiled {
-    let sources = render_sources(vk, SLOTS).expect("render");
+    compile_for(vk, &toy_shape())
+}
+
+/// The contracts of `vk` for `shape` (whose canonical empty update hash they embed).
+pub fn compile_for(vk: &VerifyingKey<Bn254>, shape: &zkfl_circuits::Shape) -> Compiled {
+    let sources = render_sources(vk, shape).expect("render");
     let mut a = solc().compile(&sources).expect("compile");
     Compiled {
         verifier: a.remove("ZkflVerifier").expect("ZkflVerifier artifact"),

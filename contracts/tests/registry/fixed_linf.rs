@@ -10,7 +10,7 @@ use zkfl_circuits::{testing::RandomRound, ChunkCircuit, Shape};
 use zkfl_contracts::revert::RevertReason;
 use zkfl_contracts::round::{RoundAccepted, RoundCall};
 
-use crate::common::{compile, rng, SLOTS};
+use crate::common::{compile_for, rng, SLOTS};
 use crate::fixture::{deploy_with, params_for, reason, round_public, submit, COORDINATOR, D, K, M};
 
 #[test]
@@ -36,7 +36,9 @@ fn fixed_linf_round_is_accepted_only_with_its_bound() {
             Groth16::<Bn254>::prove(&pk, circuit, &mut rng(400 + c as u64)).expect("prove")
         })
         .collect();
-    let compiled = compile(&vk);
+    // The registry embeds the shape's empty update hash, which the fixed variant's
+    // digits (Δ + 2^j at stride j + 1) change.
+    let compiled = compile_for(&vk, &shape);
     let params = params_for(&shape, round.model_commitment.0);
     let deploy = || deploy_with(&compiled, &params);
     let public = round_public(&round);

@@ -9,7 +9,7 @@ use zkfl_contracts::chain::Client;
 use zkfl_contracts::export::compile_registry;
 use zkfl_prover::setup::KeyPaths;
 
-use super::onchain::{self, KeyArgs};
+use super::onchain::{self, KeyArgs, SolcArgs};
 
 /// Deploy the round registry (verifier for these keys included) to a node.
 ///
@@ -32,6 +32,12 @@ pub struct DeployCmd {
     coordinator: Option<Address>,
     #[command(flatten)]
     key: KeyArgs,
+    #[command(flatten)]
+    solc: SolcArgs,
+    /// Deploy even for a key from `zkfl setup` (fixed seed or no ceremony), whose maker can
+    /// forge proofs the registry would accept: tests and demos only.
+    #[arg(long)]
+    allow_insecure_keys: bool,
     /// Print a JSON summary on stdout.
     #[arg(long)]
     json: bool,
@@ -52,9 +58,14 @@ impl DeployCmd {
             header.vk_digest,
             header.shape
         );
-        if let Some(seed) = header.insecure_seed {
+        if let Some(why) = header.insecurity() {
+            ensure!(
+                self.allow_insecure_keys,
+                "{}: {why}, and the registry would accept such proofs. Deploy keys from a ceremony (`zkfl ceremony export-keys`), or pass --allow-insecure-keys for tests and demos",
+                vk_path.display()
+            );
             eprintln!(
-                "WARNING: {} was generated from seed {seed}: anyone can forge proofs this registry accepts (demo/test keys).",
+                "WARNING: {}: {why}; deploying anyway (--allow-insecure-keys): tests and demos only.",
                 vk_path.display()
             );
         }
@@ -64,7 +75,7 @@ impl DeployCmd {
         let params = registry_params(&genesis, coordinator)
             .with_context(|| format!("using {} as genesis", bundle_path.display()))?;
         let chain_id = client.chain_id()?;
-        let artifact = compile_registry(&vk, header.shape.slots, &onchain::solc()?)
+        let artifact = compile_registry(&vk, &header.shape, &self.solc.solc()?)
             .with_context(|| format!("compiling the registry for {}", vk_path.display()))?;
         let deployed = client.deploy_registry(&artifact.bytecode, &params)?;
         let genesis_model = format!("0x{}", hex::encode(params.genesis_model));

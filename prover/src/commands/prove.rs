@@ -7,7 +7,7 @@ use zkfl_circuits::keys::read_pk;
 use zkfl_prover::{
     inputs::{self, ClientArgs},
     output,
-    prove::{prove_round, Parallelism},
+    prove::{prove_round_with, Parallelism},
     setup::KeyPaths,
 };
 
@@ -66,6 +66,7 @@ impl ProveCmd {
                 self.weights.len()
             );
         }
+        output::check_new_output(&self.out)?;
         let paths = KeyPaths::in_dir(&self.keys);
         let started = Instant::now();
         let (header, pk) = read_pk(&paths.pk)?;
@@ -104,12 +105,18 @@ impl ProveCmd {
             .expect("template"),
         );
         let prove_start = Instant::now();
-        let proofs = prove_round(&pk, &prepared.round, par, &|_| bar.inc(1))?;
+        let proofs =
+            prove_round_with(&pk, header.reduction, &prepared.round, par, &|_| bar.inc(1))?;
         bar.finish_and_clear();
         let prove_secs = prove_start.elapsed().as_secs_f64();
         let bundle = output::bundle(&prepared, self.round, &header.vk_digest, &proofs);
-        output::write_round(&self.out, &prepared, &bundle)
+        let widened = output::write_round(&self.out, &prepared, &bundle)
             .with_context(|| format!("writing {}", self.out.display()))?;
+        for t in &widened {
+            eprintln!(
+                "note: tensor '{t}' is written as F64: some of its proven values need more than an f32's 24-bit significand"
+            );
+        }
         let r = &prepared.round;
         if self.json {
             let summary = serde_json::json!({

@@ -3,9 +3,10 @@
 //! `cargo run --release -p zkfl-benches --bin report -- [--quick] [--json]`
 //!
 //! Sections: circuit cost and one chunk proof in both circuit variants (per-round B∞ and
-//! fixed L∞, `Shape::linf_bits`), prover against its irreducible part, parallel scaling,
-//! batched verification, verifier gas, peak memory, and one full round in each variant.
-//! Every ratio is measured
+//! fixed L∞, `Shape::linf_bits`), prover against its irreducible part and against
+//! ark-groth16's own prover, zkfl-msm against ark-ec's MSM, parallel scaling, batched
+//! verification, verifier gas, peak memory, and one full round in each variant. Every
+//! ratio is measured
 //! side by side in this run. Memory is measured in child processes (this binary re-run with
 //! a hidden subcommand) so that each figure is the kernel's peak for that work alone.
 //! `--quick` uses small sizes (CI smoke test, < 3 minutes on 2 cores); the full run is what
@@ -17,6 +18,7 @@ mod gas;
 mod goal;
 mod markdown;
 mod memory;
+mod msm;
 mod plan;
 mod prover;
 mod scaling;
@@ -59,6 +61,8 @@ pub struct Report {
     pub circuit: circuit::CircuitSection,
     /// Prover against the irreducible part.
     pub prover: prover::ProverSection,
+    /// zkfl-msm against ark-ec's MSM.
+    pub msm: msm::MsmSection,
     /// Rounds of several chunks under different thread splits.
     pub scaling: scaling::ScalingSection,
     /// Single against batched verification.
@@ -124,6 +128,7 @@ fn run(plan: &Plan, machine: Machine) -> anyhow::Result<Report> {
     let threads = machine.cores;
     let circuit = circuit::measure(plan)?;
     let (prover, main, fixed) = prover::measure(plan, threads)?;
+    let msm = msm::measure(plan, &main, threads)?;
     // The fixed-L∞ key waits on disk for its round; memory is measured in children anyway.
     let keys = tempfile::tempdir().context("temp dir for the proving keys")?;
     let fixed_pk = memory::write_key(keys.path(), "pk-fixed-linf.bin", &fixed)?;
@@ -136,7 +141,7 @@ fn run(plan: &Plan, machine: Machine) -> anyhow::Result<Report> {
     let small = scaling_key.as_ref().unwrap_or(&main);
     let (scaling, proofs) = scaling::measure(plan, small, threads)?;
     let verifier = verifier::measure(plan, &small.pk.vk, &proofs)?;
-    let (gas, gas_error) = match gas::measure(plan, &small.pk.vk, &proofs) {
+    let (gas, gas_error) = match gas::measure(plan, &small.shape, &small.pk.vk, &proofs) {
         Ok(g) => (Some(g), None),
         Err(e) => (None, Some(format!("{e:#}"))),
     };
@@ -152,6 +157,7 @@ fn run(plan: &Plan, machine: Machine) -> anyhow::Result<Report> {
         runtime_s: 0.0,
         circuit,
         prover,
+        msm,
         scaling,
         verifier,
         gas,
