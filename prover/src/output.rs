@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 use ark_bn254::Bn254;
 use ark_groth16::Proof;
 use zkfl_circuits::{
-    bundle::{BoundsRecord, ChunkRecord, Opening, RoundBundle, OPENING_FORMAT, ROUND_FORMAT},
+    bundle::{BoundsRecord, ChunkRecord, Opening, RoundBundle, ROUND_FORMAT},
     commit::Kind,
+    encoding::Format,
     fixed::FixedPoint,
     tensors,
 };
@@ -89,7 +90,7 @@ pub fn write_round(
         let floats: Vec<f64> = r.new_model.iter().map(|&v| fp.decode(v)).collect();
         tensors::write(&tmp.join(MODEL_FILE), &prepared.layout, &floats)?;
         let opening = |values: &[i64], salts, commitment| Opening {
-            format: OPENING_FORMAT.into(),
+            format: Format::new(),
             kind: Kind::Model,
             commitment,
             shape: *shape,

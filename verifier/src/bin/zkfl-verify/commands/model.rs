@@ -12,7 +12,7 @@ use super::{report, Outcome};
 /// Check that a released model file is the committed model.
 #[derive(Args)]
 pub struct ModelCmd {
-    /// The model commitment from the chain (64 hex digits, optional 0x).
+    /// The model commitment from the chain or round.json: 0x and 64 lowercase hex digits.
     #[arg(long)]
     commitment: String,
     /// The released model (safetensors).
@@ -24,10 +24,7 @@ pub struct ModelCmd {
 
 impl ModelCmd {
     pub fn run(self, json: bool) -> anyhow::Result<Outcome> {
-        let commitment: Commitment = self
-            .commitment
-            .parse()
-            .with_context(|| "--commitment must be 32 bytes of hex".to_string())?;
+        let commitment: Commitment = self.commitment.parse().context("--commitment")?;
         match verify_model(&commitment, &self.model, &self.opening) {
             Err(e) if e.is_unreadable() => Err(e.into()),
             result => Ok(report(json, result, false, |r| {
