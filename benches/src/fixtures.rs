@@ -2,13 +2,7 @@
 
 use ark_bn254::Bn254;
 use ark_groth16::Proof;
-use zkfl_circuits::{
-    bundle::RoundBundle,
-    tensors::{Layout, TensorSpec},
-    testing::RandomRound,
-    Round, RoundError, Shape,
-};
-use zkfl_prover::inputs::PreparedRound;
+use zkfl_circuits::{bundle::RoundBundle, testing::RandomRound, Round, RoundError, Shape};
 
 /// A random honest round of `d` parameters with every one of `shape.slots` slots used
 /// (B∞ = 1000 units, weights in 1..200; see [`RandomRound`]).
@@ -23,20 +17,15 @@ pub fn random_round(shape: Shape, d: usize, seed: u64) -> Result<Round, RoundErr
     .build()
 }
 
-/// The bundle `zkfl prove` would write for `round` (one F32 tensor named `params`).
+/// The bundle `zkfl prove` would write for `round`.
+///
+/// # Panics
+/// If B₂² is not a perfect square (every [`RandomRound`] has one).
 pub fn bundle(round: Round, vk_digest: &str, proofs: &[Proof<Bn254>]) -> RoundBundle {
-    let d = round.input.model.len();
-    let scale = (1u64 << round.shape().frac_bits) as f64;
-    let linf_float = round.input.bounds.linf as f64 / scale;
-    let l2_float = (round.input.bounds.l2_sq as f64).sqrt() / scale;
-    let prepared = PreparedRound {
-        round,
-        layout: Layout {
-            tensors: vec![TensorSpec::f32("params", &[d])],
-        },
-        genesis: true,
-        linf_float,
-        l2_float,
-    };
-    zkfl_prover::output::bundle(&prepared, 1, vk_digest, proofs)
+    let floats = round
+        .input
+        .bounds
+        .to_floats(round.shape())
+        .expect("B₂² of a random round is a perfect square");
+    RoundBundle::from_round(&round, 1, true, vk_digest, floats, proofs)
 }

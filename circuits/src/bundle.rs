@@ -15,6 +15,7 @@ use crate::{
     },
     files::JsonFile,
     params::Shape,
+    round::{Bounds, Round, RoundError},
     tensors::Layout,
 };
 
@@ -66,6 +67,41 @@ pub struct BoundsRecord {
     pub l2_float: f64,
 }
 
+impl BoundsRecord {
+    /// The record of `bounds`, proven for the `linf` and `l2` floats the coordinator asked for.
+    pub fn new(bounds: Bounds, linf: f64, l2: f64) -> Self {
+        Self {
+            linf: bounds.linf,
+            l2_sq: bounds.l2_sq,
+            linf_float: linf,
+            l2_float: l2,
+        }
+    }
+
+    /// Checks that the fixed-point bounds are the ones the floats give under the rounding
+    /// rule of PROTOCOL.md §5 ([`Bounds::from_floats`]), so that the floats an auditor reads
+    /// are the bounds that were proven.
+    ///
+    /// # Errors
+    /// [`RoundError::Bounds`] saying which value disagrees.
+    pub fn check(&self, shape: &Shape) -> Result<(), RoundError> {
+        let derived = Bounds::from_floats(shape, self.linf_float, self.l2_float)?;
+        if derived.linf != self.linf {
+            return Err(RoundError::Bounds(format!(
+                "linf_float {} gives B∞ = {} fixed-point units, but the round proves linf = {}",
+                self.linf_float, derived.linf, self.linf
+            )));
+        }
+        if derived.l2_sq != self.l2_sq {
+            return Err(RoundError::Bounds(format!(
+                "l2_float {} gives B₂² = {} fixed-point units², but the round proves l2_sq = {}",
+                self.l2_float, derived.l2_sq, self.l2_sq
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// One chunk proof with its public inputs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -110,6 +146,40 @@ pub struct RoundBundle {
 
 impl JsonFile for RoundBundle {
     const MAX_BYTES: u64 = ROUND_MAX;
+}
+
+impl RoundBundle {
+    /// The bundle of a proven round: `proofs[c]` proves chunk c of `round`, under the key
+    /// with digest `vk_digest`, for the bounds `requested` = (linf, l2) floats the coordinator
+    /// gave (they must give `round`'s fixed-point bounds, see [`BoundsRecord::check`]).
+    /// The one place a bundle is built: the prover's output and every test fixture use it.
+    pub fn from_round(
+        round: &Round,
+        index: u64,
+        genesis: bool,
+        vk_digest: &str,
+        requested: (f64, f64),
+        proofs: &[Proof<Bn254>],
+    ) -> Self {
+        Self {
+            format: ROUND_FORMAT.into(),
+            shape: *round.shape(),
+            vk_digest: vk_digest.into(),
+            round: index,
+            d: round.input.model.len() as u64,
+            genesis,
+            bounds: BoundsRecord::new(round.input.bounds, requested.0, requested.1),
+            weights: round.input.slots.iter().map(|s| s.weight).collect(),
+            model_commitment: round.model_commitment,
+            new_model_commitment: round.new_model_commitment,
+            update_commitments: round.update_commitments.clone(),
+            chunks: proofs
+                .iter()
+                .enumerate()
+                .map(|(c, p)| ChunkRecord::new(&round.public(c).to_vec(), p))
+                .collect(),
+        }
+    }
 }
 
 /// Why a record cannot be decoded.

@@ -25,6 +25,63 @@ pub struct Bounds {
     pub l2_sq: u128,
 }
 
+impl Bounds {
+    /// The rule of PROTOCOL.md §5: B∞ = ⌊linf·2^f⌋ and B₂² = ⌊l2·2^f⌋², rounded down so
+    /// that the proven bounds are never looser than the requested floats. The prover derives
+    /// the bounds with it, and every verifier re-derives them from the floats a bundle
+    /// records, so the floats an auditor reads are the ones that were proven.
+    ///
+    /// # Errors
+    /// [`RoundError::Bounds`] for a negative (−0.0 included), non-finite or too large bound.
+    pub fn from_floats(shape: &Shape, linf: f64, l2: f64) -> Result<Self, RoundError> {
+        let bad = |s: String| Err(RoundError::Bounds(s));
+        for (name, v) in [("L∞", linf), ("L2", l2)] {
+            if !v.is_finite() || v.is_sign_negative() {
+                return bad(format!(
+                    "the {name} bound must be a finite, non-negative number, got {v}"
+                ));
+            }
+        }
+        // x·2^f only moves the exponent (exact), and every finite result is ≥ 0, so the
+        // floors below are exact; an out-of-range one saturates the cast and is refused.
+        let scale = 2f64.powi(shape.frac_bits as i32);
+        let linf_units = (linf * scale).floor();
+        let l2_units = (l2 * scale).floor();
+        if linf_units > shape.linf_max() as f64 {
+            return bad(format!(
+                "L∞ bound {linf} is {linf_units} fixed-point units, above the shape's maximum {} (update bits {})",
+                shape.linf_max(),
+                shape.update_bits
+            ));
+        }
+        let l2_sq = (l2_units < 2f64.powi(64))
+            .then(|| (l2_units as u128) * (l2_units as u128))
+            .filter(|v| *v <= shape.norm_max());
+        let Some(l2_sq) = l2_sq else {
+            return bad(format!(
+                "L2 bound {l2} squared ({l2_units}² fixed-point units²) does not fit the shape's {} norm bits",
+                shape.norm_bits
+            ));
+        };
+        Ok(Self {
+            linf: linf_units as u64,
+            l2_sq,
+        })
+    }
+
+    /// Floats that [`Bounds::from_floats`] maps back to exactly these bounds: B∞/2^f and
+    /// √B₂²/2^f (exact in f64 below 2^53 units). `None` when B₂² is not a perfect square,
+    /// which no float L2 bound produces.
+    pub fn to_floats(&self, shape: &Shape) -> Option<(f64, f64)> {
+        let root = self.l2_sq.isqrt();
+        if root * root != self.l2_sq || root >= 1 << 53 || self.linf >= 1 << 53 {
+            return None;
+        }
+        let scale = 2f64.powi(shape.frac_bits as i32);
+        Some((self.linf as f64 / scale, root as f64 / scale))
+    }
+}
+
 /// One client slot of a round.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClientSlot {

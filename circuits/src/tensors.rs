@@ -259,8 +259,29 @@ pub fn parse(bytes: &[u8], name: &str) -> Result<Params, TensorError> {
     })
 }
 
+/// `layout` with every F32 tensor whose `values` an f32 cannot hold exactly changed to F64,
+/// and the names of the tensors changed. A fixed-point value k/2^f needs |k| < 2^24 to fit
+/// f32's 24-bit significand: at f = 16 any |x| ≥ 256 that is not a multiple of 2^-15 would
+/// lose its last unit, and the written model would no longer be the proven one.
+pub fn exact_layout(layout: &Layout, values: &[f64]) -> (Layout, Vec<String>) {
+    let mut out = layout.clone();
+    let mut widened = Vec::new();
+    let mut offset = 0;
+    for t in &mut out.tensors {
+        let end = offset + t.len();
+        let vals = values.get(offset..end).unwrap_or_default();
+        offset = end;
+        if t.dtype == "F32" && vals.iter().any(|&v| f64::from(v as f32) != v) {
+            t.dtype = "F64".into();
+            widened.push(t.name.clone());
+        }
+    }
+    (out, widened)
+}
+
 /// Writes values in canonical order back to a safetensors file with `layout`'s names,
-/// shapes and dtypes.
+/// shapes and dtypes. F32 tensors round each value to the nearest f32: where the values
+/// must survive exactly (a proven model), widen the layout with [`exact_layout`] first.
 ///
 /// # Errors
 /// [`TensorError`] on I/O failure.
@@ -342,6 +363,18 @@ mod tests {
         assert_eq!(back.layout, layout);
         assert_eq!(back.values, values);
         assert_eq!(layout.locate(7), ("b.bias".to_string(), 1));
+        // An F32 tensor that cannot hold a value exactly is widened, never rounded.
+        let big = [300.0 + 1.0 / 65536.0, 1.0];
+        let one = Layout {
+            tensors: vec![TensorSpec::f32("m", &[2])],
+        };
+        write(&path, &one, &big).unwrap();
+        assert_ne!(read(&path).unwrap().values, big, "f32 drops the last unit");
+        let (wide, widened) = exact_layout(&one, &big);
+        assert_eq!(widened, ["m"]);
+        write(&path, &wide, &big).unwrap();
+        assert_eq!(read(&path).unwrap().values, big);
+        assert_eq!(exact_layout(&one, &[300.0, 0.5]).1, Vec::<String>::new());
         std::fs::write(&path, b"garbage").unwrap();
         let err = read(&path).unwrap_err().to_string();
         assert!(err.contains("m.safetensors"), "{err}");

@@ -15,7 +15,7 @@ use crate::{
     commit::random_salts as salts, Bounds, ClientSlot, Round, RoundError, RoundInput, Shape,
 };
 
-/// A seeded random honest round: every client's update within B∞, B₂² = B∞²·d (so no
+/// A seeded random honest round: every client's update within B∞, B₂² = (B∞·⌈√d⌉)² (so no
 /// honest update can exceed it), model values in ±2^20, salts uniform. The same fields give
 /// the same round.
 #[derive(Clone, Debug)]
@@ -108,9 +108,13 @@ impl RandomRound {
             model,
             model_salts,
             slots,
+            // (B∞·⌈√d⌉)² ≥ B∞²·d, so no honest update exceeds it, and a perfect square, as
+            // every B₂² from a float bound is (PROTOCOL.md §5).
             bounds: Bounds {
                 linf: self.linf,
-                l2_sq: u128::from(self.linf).pow(2) * d as u128,
+                l2_sq: (u128::from(self.linf)
+                    * (d as u128).saturating_sub(1).isqrt().saturating_add(1))
+                .pow(2),
             },
             new_model_salts: salts(rng, k),
             acc_salts: salts(rng, k + 1),

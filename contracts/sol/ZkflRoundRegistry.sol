@@ -56,8 +56,21 @@ contract ZkflRoundRegistry is ZkflVerifier {
     /// @notice The total weight W must satisfy 0 < W < 2^weightBits.
     error TotalWeightOutOfRange(uint256 total);
     /// @notice Constructor arguments do not describe a valid shape (K != ceil(d / m), zero
-    ///         sizes, or a weight width outside 1..64).
+    ///         sizes, a weight width outside 1..64, update bits outside 2..64 or norm bits
+    ///         outside 2..255).
     error InvalidShape();
+    /// @notice A round of `chunks` chunks could never be submitted: its calldata would exceed
+    ///         MAX_CALLDATA_BYTES or its gas bound TX_GAS_CAP. At most `maxChunks` fit; use a
+    ///         larger chunk size m.
+    error RoundTooLarge(uint256 chunks, uint256 maxChunks);
+    /// @notice Slot `slot` has weight 0 but its chunk `chunk` hash is not EMPTY_UPDATE_CHUNK_HASH:
+    ///         a weight-0 slot must carry the canonical empty update.
+    error EmptySlotNotCanonical(uint256 slot, uint256 chunk);
+    /// @notice A bound outside what the shape proves: which = 0 for B_inf (must be
+    ///         < 2^(updateBits - 1)), 1 for B_2^2 (must be < 2^normBits).
+    error BoundOutOfRange(uint256 which, uint256 value);
+    /// @notice Only the pending owner may accept ownership.
+    error NotPendingOwner(address caller);
 
     /// @notice A round was accepted and `newModel` is now the current model commitment.
     /// @param bounds [B_inf, B_2^2].
@@ -69,10 +82,20 @@ contract ZkflRoundRegistry is ZkflVerifier {
         uint256[NUM_SLOTS] weights,
         uint256[2] bounds
     );
+    /// @notice The registry starts from this model: round 0, emitted once, at deployment.
+    event GenesisModel(bytes32 indexed model, uint64 modelDim, uint64 numChunks, uint64 chunkSize);
     /// @notice The coordinator changed.
     event CoordinatorChanged(address indexed previous, address indexed current);
+    /// @notice The owner offered ownership to `pending`, who must call acceptOwnership.
+    event OwnershipTransferStarted(address indexed previous, address indexed pending);
     /// @notice The owner changed.
     event OwnershipTransferred(address indexed previous, address indexed current);
+
+    /// @notice EIP-7825's per-transaction gas cap: every round must fit under it.
+    uint256 public constant TX_GAS_CAP = 1 << 24;
+    /// @notice The largest calldata a round may have: 128 KiB (the transaction size that
+    ///         common node pools relay) minus 1 KiB for the transaction envelope.
+    uint256 public constant MAX_CALLDATA_BYTES = 127 * 1024;
 
     /// @notice Number of model parameters d.
     uint64 public immutable modelDim;
@@ -98,6 +121,8 @@ contract ZkflRoundRegistry is ZkflVerifier {
 
     /// @notice May change the coordinator and transfer ownership.
     address public owner;
+    /// @notice Offered ownership by the owner; becomes owner by calling acceptOwnership.
+    address public pendingOwner;
     /// @notice The only account allowed to submit rounds.
     address public coordinator;
     /// @notice Commitment C_t of the current global model (genesis: C_0).
@@ -123,11 +148,16 @@ contract ZkflRoundRegistry is ZkflVerifier {
         uint8 normBits_
     ) {
         if (coordinator_ == address(0)) revert ZeroAddress();
-        // weightBits is the only width this contract computes with (1 << weightBits and the
-        // weight sum); the others are enforced by the circuit and only recorded here.
-        if (d == 0 || m == 0 || k != (d + m - 1) / m || weightBits_ == 0 || weightBits_ > 64) {
+        // weightBits, updateBits and normBits are the widths this contract computes with
+        // (weights, and the bound checks); the others are enforced by the circuit and only
+        // recorded here.
+        if (
+            d == 0 || m == 0 || k != (d + m - 1) / m || weightBits_ == 0 || weightBits_ > 64
+                || updateBits_ < 2 || updateBits_ > 64 || normBits_ < 2
+        ) {
             revert InvalidShape();
         }
+        if (!roundFits(k)) revert RoundTooLarge(k, maxChunks());
         modelDim = d;
         numChunks = k;
         chunkSize = m;
@@ -143,6 +173,58 @@ contract ZkflRoundRegistry is ZkflVerifier {
         modelCommitment = genesisModel;
         emit OwnershipTransferred(address(0), msg.sender);
         emit CoordinatorChanged(address(0), coordinator_);
+        emit GenesisModel(genesisModel, d, k, m);
+    }
+
+    /// @notice Calldata bytes of submitRound for a round of k chunks: the selector, then
+    ///         15 + n + k (11 + n) words (docs/PROTOCOL.md section 8, contracts/README.md).
+    function roundCalldataBytes(uint256 k) public pure returns (uint256) {
+        return 4 + 32 * (15 + NUM_SLOTS + k * (11 + NUM_SLOTS));
+    }
+
+    /// @notice An upper bound on the gas of an accepted submitRound of k chunks, intrinsic
+    ///         cost included. Precompile prices (EIP-1108) and memory expansion are exact; the
+    ///         interpreted overhead is bounded by constants measured in revm with margin (the
+    ///         contracts test `gas_bound_holds_up_to_the_largest_round` checks bound >= measured
+    ///         for k = 1 up to maxChunks()).
+    function roundGasBound(uint256 k) public pure returns (uint256) {
+        uint256 cd = roundCalldataBytes(k);
+        // Peak memory in words: the k*l input array, then the larger of the calldata copy
+        // hashed for the seed and the batch scratch (l + 1 scalars, 5 words, k + 3 pairs).
+        uint256 scratch = NUM_INPUTS + 6 + 6 * (k + 3);
+        uint256 words = 32 + k * NUM_INPUTS + (cd / 32 > scratch ? cd / 32 + 1 : scratch);
+        uint256 memoryGas = 3 * words + words * words / 512;
+        // Precompiles: one (k + 3)-pair pairing, 2 ecMul + 1 ecAdd per proof, l + 2 ecMul and
+        // l ecAdd for the input and alpha terms.
+        uint256 precompiles = 45_000 + 34_000 * (k + 3) + 12_150 * k + 6_150 * NUM_INPUTS + 12_000;
+        uint256 interpreted = GAS_FIXED + k * (GAS_PER_CHUNK + GAS_PER_CHUNK_SLOT * NUM_SLOTS);
+        return 21_000 + 16 * cd + memoryGas + precompiles + interpreted;
+    }
+
+    /// @dev Interpreted-code overhead of submitRound beyond precompiles, memory and
+    ///      intrinsic gas (storage, the event, sha256 input, keccak, input assembly). Measured
+    ///      with solc 0.8.37 (tests/limits.rs): the largest rounds use 96-98% of the bound
+    ///      with GAS_PER_CHUNK = 4,000; 5,000 leaves room for other compiler versions.
+    uint256 internal constant GAS_FIXED = 100_000;
+    uint256 internal constant GAS_PER_CHUNK = 5_000;
+    uint256 internal constant GAS_PER_CHUNK_SLOT = 400;
+
+    /// @notice Whether a round of k chunks fits both MAX_CALLDATA_BYTES and TX_GAS_CAP.
+    function roundFits(uint256 k) public pure returns (bool) {
+        return roundCalldataBytes(k) <= MAX_CALLDATA_BYTES && roundGasBound(k) <= TX_GAS_CAP;
+    }
+
+    /// @notice The largest K a round of this shape's slot count can have.
+    function maxChunks() public pure returns (uint256 hi) {
+        // Both bounds grow with k; binary search over [0, 2^16) (calldata alone caps k far
+        // below 2^16).
+        uint256 lo = 0;
+        hi = 1 << 16;
+        while (lo < hi) {
+            uint256 mid = (lo + hi + 1) / 2;
+            if (roundFits(mid)) lo = mid;
+            else hi = mid - 1;
+        }
     }
 
     /// @notice Hands the coordinator role to `next`. Owner only.
@@ -153,12 +235,20 @@ contract ZkflRoundRegistry is ZkflVerifier {
         coordinator = next;
     }
 
-    /// @notice Transfers ownership to `next`. Owner only.
+    /// @notice Offers ownership to `next`, who must accept it (two steps, so that a mistyped
+    ///         address cannot lock the registry). Owner only; address(0) cancels an offer.
     function transferOwnership(address next) external {
         if (msg.sender != owner) revert NotOwner(msg.sender);
-        if (next == address(0)) revert ZeroAddress();
-        emit OwnershipTransferred(owner, next);
-        owner = next;
+        pendingOwner = next;
+        emit OwnershipTransferStarted(msg.sender, next);
+    }
+
+    /// @notice Completes a transfer started by transferOwnership. Pending owner only.
+    function acceptOwnership() external {
+        if (msg.sender != pendingOwner || msg.sender == address(0)) revert NotPendingOwner(msg.sender);
+        emit OwnershipTransferred(owner, msg.sender);
+        owner = msg.sender;
+        pendingOwner = address(0);
     }
 
     /// @notice Verifies a whole round and advances the model commitment. Coordinator only.
@@ -195,7 +285,8 @@ contract ZkflRoundRegistry is ZkflVerifier {
         if (expected != got) revert ArrayLengthMismatch(field, expected, got);
     }
 
-    /// @dev Array lengths against n and K, and 0 < W < 2^weightBits. Returns K.
+    /// @dev Array lengths against n and K, 0 < W < 2^weightBits, bounds within the shape, and
+    ///      canonical empty slots. Returns K.
     function _checkShape(Round calldata r) private view returns (uint256 k) {
         k = numChunks;
         _checkLength(0, k, r.oldModelHashes.length);
@@ -211,6 +302,28 @@ contract ZkflRoundRegistry is ZkflVerifier {
             total += w;
         }
         if (total == 0 || total >= limit) revert TotalWeightOutOfRange(total);
+        // The circuit proves |Delta| <= B_inf and S <= B_2^2; these widths are what PROTOCOL.md
+        // section 2 fixes for the public inputs, checked by every verifier.
+        if (r.bInf >> (updateBits - 1) != 0) revert BoundOutOfRange(0, r.bInf);
+        if (r.b2Sq >> normBits != 0) revert BoundOutOfRange(1, r.b2Sq);
+        uint256[] calldata h = r.updateHashes;
+        uint256 empty = EMPTY_UPDATE_CHUNK_HASH;
+        for (uint256 i; i < NUM_SLOTS; ++i) {
+            if (r.weights[i] != 0) continue;
+            // Slot i's K hashes, read in assembly: the length was checked above, and Solidity's
+            // per-element bounds and overflow checks cost ~280 gas a chunk here.
+            uint256 bad = type(uint256).max;
+            assembly ("memory-safe") {
+                let p := add(h.offset, mul(mul(i, k), 0x20))
+                for { let c := 0 } lt(c, k) { c := add(c, 1) } {
+                    if iszero(eq(calldataload(add(p, shl(5, c))), empty)) {
+                        bad := c
+                        break
+                    }
+                }
+            }
+            if (bad != type(uint256).max) revert EmptySlotNotCanonical(i, bad);
+        }
     }
 
     function _emitAccepted(Round calldata r, bytes32 prev, bytes32 next, uint256 k) private {
@@ -233,7 +346,12 @@ contract ZkflRoundRegistry is ZkflVerifier {
             let len := shl(5, hashes.length)
             // Chunk hashes start right after the 16 header bytes and overwrite the zero padding.
             calldatacopy(add(f, 0x30), hashes.offset, len)
-            if iszero(staticcall(gas(), 0x02, f, add(len, 0x30), 0, 0x20)) { revert(0, 0) }
+            // A chain without the 0x02 precompile returns nothing: check the size, not only
+            // the success flag, or a stale word would be read as the hash.
+            // (Two statements: Yul evaluates arguments right to left, so returndatasize() in
+            // the same expression would be read before the call.)
+            let ok := staticcall(gas(), 0x02, f, add(len, 0x30), 0, 0x20)
+            if iszero(and(ok, eq(returndatasize(), 0x20))) { revert(0, 0) }
             c := mload(0)
         }
     }

@@ -117,6 +117,12 @@ pub fn registry_params(
 /// [`ContractsError::Bundle`] naming the chunk (and input) that does not fit.
 pub fn round_public(bundle: &RoundBundle) -> Result<RoundPublic, ContractsError> {
     chunks(bundle)?;
+    // The floats are not sent (the registry stores the fixed-point bounds), so the encoder
+    // is where a bundle whose floats misstate its bounds is refused.
+    bundle
+        .bounds
+        .check(&bundle.shape)
+        .map_err(|e| bad(bundle, e.to_string()))?;
     let n = bundle.shape.slots;
     let l = crate::num_public_inputs(n);
     let record = |source| ContractsError::BundleRecord {

@@ -50,8 +50,18 @@ pub enum ContractsError {
         /// The file that was looked for.
         missing: PathBuf,
     },
+    /// No Solidity compiler could be found.
+    #[error(
+        "no Solidity compiler found (tried {tried}): install one with `npm install -g solc@0.8.37` \
+         (gives solcjs; needs node) or a native solc 0.8.24 or newer, then put it on PATH, pass \
+         --solc PATH or set ZKFL_SOLC; in a zkfl checkout `npm ci --prefix contracts` works too"
+    )]
+    SolcNotFound {
+        /// What was looked at.
+        tried: String,
+    },
     /// Spawning or talking to `node` failed.
-    #[error("running `node {script}`: {source}")]
+    #[error("running the Solidity compiler {script}: {source}")]
     Node {
         /// Script that was run.
         script: PathBuf,

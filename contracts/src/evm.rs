@@ -128,10 +128,38 @@ impl Evm {
         initcode: Vec<u8>,
         what: &str,
     ) -> Result<Address, ContractsError> {
+        self.deploy_with_outcome(from, initcode, what)
+            .map(|(address, _)| address)
+    }
+
+    /// As [`Evm::deploy`], also returning the constructor's logs and gas.
+    ///
+    /// # Errors
+    /// As [`Evm::deploy`].
+    pub fn deploy_with_outcome(
+        &mut self,
+        from: Address,
+        initcode: Vec<u8>,
+        what: &str,
+    ) -> Result<(Address, CallOutcome), ContractsError> {
         let (result, _) = self.transact(from, TxKind::Create, initcode, TX_GAS_LIMIT, what)?;
         let address = result.created_address();
-        Self::outcome(result, 0, what)?;
-        address.ok_or_else(|| ContractsError::Evm(format!("{what}: no contract address")))
+        let outcome = Self::outcome(result, 0, what)?;
+        let address =
+            address.ok_or_else(|| ContractsError::Evm(format!("{what}: no contract address")))?;
+        Ok((address, outcome))
+    }
+
+    /// The same chain without the precompile at `address` (e.g. 0x08, the pairing): what a
+    /// chain that lacks it does to a contract that calls it, for tests. A call to the missing
+    /// precompile then succeeds with empty output, like a call to any account without code.
+    pub fn without_precompile(mut self, address: Address) -> Self {
+        let current = self.evm.precompiles.precompiles;
+        let mut removed = revm::precompile::Precompiles::default();
+        removed.extend(current.get(&address).cloned());
+        // The provider holds a `&'static` set; one small leak per test chain.
+        self.evm.precompiles.precompiles = Box::leak(Box::new(current.difference(&removed)));
+        self
     }
 
     /// Sends a transaction calling `to` with `data`.

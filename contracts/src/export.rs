@@ -8,6 +8,7 @@ use ark_groth16::VerifyingKey;
 use crate::render::render_sources;
 use crate::solc::{Artifact, Solc};
 use crate::ContractsError;
+use zkfl_circuits::Shape;
 
 /// The contracts an export compiles and writes artifacts for.
 pub const CONTRACTS: [&str; 2] = ["ZkflVerifier", "ZkflRoundRegistry"];
@@ -28,11 +29,11 @@ fn write(path: PathBuf, contents: &[u8]) -> Result<PathBuf, ContractsError> {
 /// Rendering errors, [`ContractsError::Io`] naming the file, and compiler errors.
 pub fn export_solidity(
     vk: &VerifyingKey<Bn254>,
-    slots: usize,
+    shape: &Shape,
     out_dir: &Path,
     solc: Option<&Solc>,
 ) -> Result<Vec<PathBuf>, ContractsError> {
-    let sources = render_sources(vk, slots)?;
+    let sources = render_sources(vk, shape)?;
     std::fs::create_dir_all(out_dir).map_err(|source| ContractsError::Io {
         path: out_dir.to_path_buf(),
         source,
@@ -73,10 +74,10 @@ pub fn export_solidity(
 /// Rendering and compiler errors.
 pub fn compile_registry(
     vk: &VerifyingKey<Bn254>,
-    slots: usize,
+    shape: &Shape,
     solc: &Solc,
 ) -> Result<Artifact, ContractsError> {
-    solc.compile(&render_sources(vk, slots)?)?
+    solc.compile(&render_sources(vk, shape)?)?
         .remove(CONTRACTS[1])
         .ok_or_else(|| ContractsError::SolcOutput(format!("no {} in solc output", CONTRACTS[1])))
 }

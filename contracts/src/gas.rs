@@ -18,6 +18,7 @@ use crate::evm::Evm;
 use crate::render::render_sources;
 use crate::solc::Solc;
 use crate::ContractsError;
+use zkfl_circuits::Shape;
 
 /// Floor of one verification: 181,000 + 6,150 l.
 pub const fn single_floor(l: usize) -> u64 {
@@ -135,7 +136,7 @@ impl GasReport {
 pub fn measure_verifier_gas(
     solc: &Solc,
     vk: &VerifyingKey<Bn254>,
-    slots: usize,
+    shape: &Shape,
     samples: &[(Proof<Bn254>, Vec<Fr>)],
     batch_sizes: &[usize],
 ) -> Result<GasReport, ContractsError> {
@@ -146,8 +147,8 @@ pub fn measure_verifier_gas(
             got: samples.len(),
         });
     }
-    let l = crate::num_public_inputs(slots);
-    let artifacts = solc.compile(&render_sources(vk, slots)?)?;
+    let l = shape.num_public_inputs();
+    let artifacts = solc.compile(&render_sources(vk, shape)?)?;
     let verifier = artifacts
         .get("ZkflVerifier")
         .ok_or_else(|| ContractsError::SolcOutput("no ZkflVerifier in output".into()))?;
@@ -180,7 +181,7 @@ pub fn measure_verifier_gas(
         });
     }
     Ok(GasReport {
-        slots,
+        slots: shape.slots,
         num_inputs: l,
         verifier_code_len: evm.code(at).len(),
         single_exec_gas: single,

@@ -3,9 +3,8 @@
 use alloy_primitives::U256;
 use ark_bn254::{Bn254, G1Affine, G2Affine};
 use ark_groth16::VerifyingKey;
-use ark_serialize::CanonicalSerialize;
 use askama::Template;
-use sha2::{Digest, Sha256};
+use zkfl_circuits::{commit::empty_chunk_hash, field::fr_to_be_bytes, keys, Shape};
 
 use crate::encode::{g1_to_words, g2_to_words, selector};
 use crate::revert::{SIG_NOT_IN_FIELD, SIG_PROOF_INVALID};
@@ -74,6 +73,8 @@ struct Term {
 #[template(path = "ZkflVerifier.sol", escape = "none")]
 struct VerifierTemplate {
     slots: usize,
+    chunk: usize,
+    empty_chunk_hash: String,
     num_inputs: usize,
     input_bytes: usize,
     scalar_bytes: usize,
@@ -95,22 +96,14 @@ fn selector_word(signature: &str) -> String {
     format!("0x{}", hex::encode(w))
 }
 
-/// SHA-256 of the compressed arkworks serialisation of `vk`, hex; written into the
-/// contract so a deployed verifier can be matched to its key file.
-pub fn vk_digest(vk: &VerifyingKey<Bn254>) -> String {
-    let mut bytes = Vec::new();
-    vk.serialize_compressed(&mut bytes)
-        .expect("serialising into a Vec cannot fail");
-    hex::encode(Sha256::digest(&bytes))
-}
-
-/// Renders `ZkflVerifier.sol` for the chunk circuit with `slots` client slots.
+/// Renders `ZkflVerifier.sol` for the chunk circuit of `shape`.
 ///
 /// # Errors
 /// [`ContractsError::VkShape`] if the key does not have l = 2n + 7 public inputs;
 /// [`ContractsError::Render`] if askama fails.
-pub fn render_verifier(vk: &VerifyingKey<Bn254>, slots: usize) -> Result<String, ContractsError> {
-    let l = crate::num_public_inputs(slots);
+pub fn render_verifier(vk: &VerifyingKey<Bn254>, shape: &Shape) -> Result<String, ContractsError> {
+    let slots = shape.slots;
+    let l = shape.num_public_inputs();
     let got = vk.gamma_abc_g1.len().saturating_sub(1);
     if got != l {
         return Err(ContractsError::VkShape {
@@ -122,10 +115,15 @@ pub fn render_verifier(vk: &VerifyingKey<Bn254>, slots: usize) -> Result<String,
     let neg = |p: &G2Affine| -*p;
     let t = VerifierTemplate {
         slots,
+        chunk: shape.chunk,
+        empty_chunk_hash: format!(
+            "0x{}",
+            hex::encode(fr_to_be_bytes(&empty_chunk_hash(shape)))
+        ),
         num_inputs: l,
         input_bytes: 32 * l,
         scalar_bytes: 32 * (l + 1),
-        vk_digest: vk_digest(vk),
+        vk_digest: hex::encode(keys::vk_digest(vk)),
         err_proof_invalid: selector_word(SIG_PROOF_INVALID),
         err_not_in_field: selector_word(SIG_NOT_IN_FIELD),
         alpha: (&vk.alpha_g1).into(),
@@ -154,10 +152,10 @@ pub fn render_verifier(vk: &VerifyingKey<Bn254>, slots: usize) -> Result<String,
 /// As [`render_verifier`].
 pub fn render_sources(
     vk: &VerifyingKey<Bn254>,
-    slots: usize,
+    shape: &Shape,
 ) -> Result<Vec<(String, String)>, ContractsError> {
     Ok(vec![
-        (VERIFIER_FILE.to_string(), render_verifier(vk, slots)?),
+        (VERIFIER_FILE.to_string(), render_verifier(vk, shape)?),
         (REGISTRY_FILE.to_string(), REGISTRY_SOURCE.to_string()),
     ])
 }
@@ -182,8 +180,8 @@ mod tests {
 
     #[test]
     fn rejects_a_key_of_another_shape() {
-        let err =
-            render_verifier(&vk_with_inputs(2 * 3 + 7), 8).expect_err("n = 3 key, n = 8 requested");
+        let err = render_verifier(&vk_with_inputs(2 * 3 + 7), &Shape::new(8, 4))
+            .expect_err("n = 3 key, n = 8 requested");
         assert!(
             matches!(
                 err,
@@ -200,7 +198,8 @@ mod tests {
     #[test]
     fn bakes_every_key_element_in_eip197_order() {
         let vk = vk_with_inputs(2 * 2 + 7);
-        let sol = render_verifier(&vk, 2).expect("render");
+        let shape = Shape::new(2, 4);
+        let sol = render_verifier(&vk, &shape).expect("render");
         assert!(sol.contains("uint256 public constant NUM_INPUTS = 11;"));
         assert!(sol.contains("uint256[11] calldata input"));
         let [x1, ..] = g2_to_words(&-vk.delta_g2);
@@ -209,8 +208,10 @@ mod tests {
         assert!(sol.contains(&format!("IC11_X = {};", hex_word(x))));
         assert!(sol.contains(&format!("IC11_Y = {};", hex_word(y))));
         assert!(!sol.contains("IC12_X"));
-        assert!(sol.contains(&vk_digest(&vk)));
+        assert!(sol.contains(&hex::encode(keys::vk_digest(&vk))));
+        let empty = hex::encode(fr_to_be_bytes(&empty_chunk_hash(&shape)));
+        assert!(sol.contains(&format!("EMPTY_UPDATE_CHUNK_HASH = 0x{empty};")));
         // Deterministic: the same key renders the same source.
-        assert_eq!(sol, render_verifier(&vk, 2).expect("render"));
+        assert_eq!(sol, render_verifier(&vk, &shape).expect("render"));
     }
 }

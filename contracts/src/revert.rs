@@ -25,6 +25,10 @@ pub const ERROR_SIGNATURES: &[&str] = &[
     "WeightOutOfRange(uint256)",
     "TotalWeightOutOfRange(uint256)",
     "InvalidShape()",
+    "RoundTooLarge(uint256,uint256)",
+    "EmptySlotNotCanonical(uint256,uint256)",
+    "BoundOutOfRange(uint256,uint256)",
+    "NotPendingOwner(address)",
 ];
 
 pub(crate) const SIG_PROOF_INVALID: &str = "ProofInvalid()";
@@ -97,6 +101,32 @@ pub enum RevertReason {
     },
     /// Bad constructor shape.
     InvalidShape,
+    /// A round of `chunks` chunks would never fit a transaction; at most `max` do.
+    RoundTooLarge {
+        /// K of the shape.
+        chunks: U256,
+        /// The largest K that fits.
+        max: U256,
+    },
+    /// A weight-0 slot whose chunk hash is not the canonical empty one.
+    EmptySlotNotCanonical {
+        /// Slot.
+        slot: U256,
+        /// Chunk.
+        chunk: U256,
+    },
+    /// A bound outside the shape's widths (0: B_inf, 1: B_2^2).
+    BoundOutOfRange {
+        /// Which bound.
+        which: U256,
+        /// Its value.
+        value: U256,
+    },
+    /// The caller is not the pending owner.
+    NotPendingOwner {
+        /// msg.sender.
+        caller: Address,
+    },
     /// A Solidity panic (`Panic(uint256)`), e.g. arithmetic overflow.
     Panic(U256),
     /// Empty revert data (e.g. a failed sha256 precompile call).
@@ -173,6 +203,25 @@ impl RevertReason {
             Self::TotalWeightOutOfRange { total: uint(d, 0)? }
         } else if is("InvalidShape()") && arity(0) {
             Self::InvalidShape
+        } else if is("RoundTooLarge(uint256,uint256)") && arity(2) {
+            Self::RoundTooLarge {
+                chunks: uint(d, 0)?,
+                max: uint(d, 1)?,
+            }
+        } else if is("EmptySlotNotCanonical(uint256,uint256)") && arity(2) {
+            Self::EmptySlotNotCanonical {
+                slot: uint(d, 0)?,
+                chunk: uint(d, 1)?,
+            }
+        } else if is("BoundOutOfRange(uint256,uint256)") && arity(2) {
+            Self::BoundOutOfRange {
+                which: uint(d, 0)?,
+                value: uint(d, 1)?,
+            }
+        } else if is("NotPendingOwner(address)") && arity(1) {
+            Self::NotPendingOwner {
+                caller: address(d, 0)?,
+            }
         } else if is("Panic(uint256)") && arity(1) {
             Self::Panic(uint(d, 0)?)
         } else {
@@ -229,6 +278,20 @@ impl fmt::Display for RevertReason {
                 write!(f, "TotalWeightOutOfRange(W = {total})")
             }
             Self::InvalidShape => write!(f, "InvalidShape()"),
+            Self::RoundTooLarge { chunks, max } => write!(
+                f,
+                "RoundTooLarge({chunks} chunks, at most {max}): a round of this shape would exceed the 2^24 transaction gas cap or 127 KiB of calldata; use a larger chunk size"
+            ),
+            Self::EmptySlotNotCanonical { slot, chunk } => write!(
+                f,
+                "EmptySlotNotCanonical(slot {slot}, chunk {chunk}): a weight-0 slot must carry the canonical empty update"
+            ),
+            Self::BoundOutOfRange { which, value } => write!(
+                f,
+                "BoundOutOfRange({} = {value}): outside the shape's width",
+                if *which == U256::ZERO { "B_inf" } else { "B_2^2" }
+            ),
+            Self::NotPendingOwner { caller } => write!(f, "NotPendingOwner({caller})"),
             Self::Panic(code) => write!(f, "Panic(0x{code:x})"),
             Self::Empty => write!(f, "revert without data"),
             Self::Unknown(d) => write!(f, "unknown revert data 0x{}", hex::encode(d)),

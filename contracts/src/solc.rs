@@ -1,8 +1,11 @@
-//! Compilation with the npm `solc` pinned in `contracts/package-lock.json`.
+//! Compilation with solc: the npm `solc` pinned in `contracts/package-lock.json` (what the
+//! tests and gas figures use), or any solc / solcjs executable the user has.
 //!
-//! solc is driven through `contracts/tools/solc.js` (standard JSON on stdin and stdout;
-//! the optimizer is forced on there) because `solcjs --standard-json` prints a non-JSON
-//! line first.
+//! In a checkout, solc is driven through `contracts/tools/solc.js` (standard JSON on stdin
+//! and stdout; the optimizer is forced on there). An executable is run with
+//! `--standard-json`; `solcjs` prints `>>>` lines before the JSON, which are dropped.
+//! [`Solc::discover`] is how an installed `zkfl` finds a compiler: never through a path
+//! fixed at build time.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -31,10 +34,62 @@ pub struct Artifact {
     pub deployed_bytecode: Vec<u8>,
 }
 
-/// Handle on the npm solc installation in a contracts directory.
+/// Handle on a Solidity compiler.
 #[derive(Clone, Debug)]
 pub struct Solc {
-    dir: PathBuf,
+    backend: Backend,
+}
+
+#[derive(Clone, Debug)]
+enum Backend {
+    /// `node tools/solc.js` in a contracts directory where `npm ci` has been run.
+    Script(PathBuf),
+    /// A `solc` or `solcjs` executable taking `--standard-json`.
+    Binary(PathBuf),
+}
+
+/// Environment variable naming the compiler (an executable, or a contracts directory).
+pub const SOLC_ENV: &str = "ZKFL_SOLC";
+
+/// A fresh file in the temp directory, removed on drop.
+struct ScratchFile(PathBuf);
+
+impl ScratchFile {
+    fn new() -> std::io::Result<Self> {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let path = std::env::temp_dir().join(format!(
+            "zkfl-solc-{}-{nanos}-{}.json",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)?;
+        Ok(Self(path))
+    }
+
+    fn handle(&self) -> std::io::Result<std::fs::File> {
+        std::fs::OpenOptions::new().write(true).open(&self.0)
+    }
+}
+
+impl Drop for ScratchFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// `name` in one of the `PATH` directories, if it is there.
+fn on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
 }
 
 impl Solc {
@@ -52,10 +107,65 @@ impl Solc {
                 return Err(ContractsError::SolcMissing { dir, missing });
             }
         }
-        Ok(Self { dir })
+        Ok(Self {
+            backend: Backend::Script(dir),
+        })
     }
 
-    /// Uses `$ZKFL_CONTRACTS_DIR` if set, else this crate's source directory.
+    /// Uses a `solc` or `solcjs` executable (anything that takes `--standard-json`).
+    ///
+    /// # Errors
+    /// [`ContractsError::SolcNotFound`] if `path` is not a file.
+    pub fn binary(path: impl Into<PathBuf>) -> Result<Self, ContractsError> {
+        let path = path.into();
+        if !path.is_file() {
+            return Err(ContractsError::SolcNotFound {
+                tried: format!("{} (not a file)", path.display()),
+            });
+        }
+        Ok(Self {
+            backend: Backend::Binary(path),
+        })
+    }
+
+    /// Finds a compiler for an installed `zkfl`, in this order: `explicit` (`--solc`), then
+    /// `$ZKFL_SOLC`, each either an executable or a contracts directory where `npm ci` ran;
+    /// `$ZKFL_CONTRACTS_DIR`; `solc` or `solcjs` on `PATH`; a zkfl checkout in the current
+    /// directory (`contracts/` after `npm ci --prefix contracts`).
+    ///
+    /// # Errors
+    /// [`ContractsError::SolcNotFound`] listing what was tried and how to get a compiler.
+    pub fn discover(explicit: Option<&Path>) -> Result<Self, ContractsError> {
+        let named = explicit
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::var_os(SOLC_ENV).map(PathBuf::from));
+        if let Some(p) = named {
+            return if p.is_dir() {
+                Self::new(p)
+            } else {
+                Self::binary(p)
+            };
+        }
+        if let Some(d) = std::env::var_os("ZKFL_CONTRACTS_DIR") {
+            return Self::new(d);
+        }
+        if let Some(p) = on_path("solc").or_else(|| on_path("solcjs")) {
+            return Self::binary(p);
+        }
+        let checkout = Path::new("contracts");
+        if checkout.join("node_modules/solc/package.json").exists() {
+            return Self::new(checkout);
+        }
+        Err(ContractsError::SolcNotFound {
+            tried: format!(
+                "--solc, ${SOLC_ENV}, $ZKFL_CONTRACTS_DIR, solc and solcjs on PATH, ./contracts/node_modules"
+            ),
+        })
+    }
+
+    /// The pinned npm solc of this source tree, for tests and benchmarks that run in a
+    /// checkout: `$ZKFL_CONTRACTS_DIR` if set, else this crate's source directory. Installed
+    /// binaries use [`Solc::discover`].
     ///
     /// # Errors
     /// As [`Solc::new`].
@@ -66,9 +176,11 @@ impl Solc {
         }
     }
 
-    /// The contracts directory in use.
-    pub fn dir(&self) -> &Path {
-        &self.dir
+    /// The compiler in use, for messages: a contracts directory or an executable.
+    pub fn location(&self) -> &Path {
+        match &self.backend {
+            Backend::Script(dir) | Backend::Binary(dir) => dir,
+        }
     }
 
     /// The compiler version string, e.g. `0.8.37+commit.f401782d.Emscripten.clang`.
@@ -80,17 +192,32 @@ impl Solc {
     }
 
     fn run(&self, args: &[&str], stdin: &[u8]) -> Result<String, ContractsError> {
-        let script = self.dir.join("tools/solc.js");
+        let (mut command, script) = match &self.backend {
+            Backend::Script(dir) => {
+                let script = dir.join("tools/solc.js");
+                let mut c = Command::new("node");
+                c.arg(&script).current_dir(dir);
+                (c, script)
+            }
+            Backend::Binary(path) => {
+                let mut c = Command::new(path);
+                if args.is_empty() {
+                    c.arg("--standard-json");
+                }
+                (c, path.clone())
+            }
+        };
         let node_err = |source| ContractsError::Node {
             script: script.clone(),
             source,
         };
-        let mut child = Command::new("node")
-            .arg(&script)
+        // stdout goes to a file, not a pipe: solcjs (node) exits before a piped stdout is
+        // drained and cuts standard JSON at 64 KiB; writes to a file are synchronous.
+        let out_file = ScratchFile::new().map_err(node_err)?;
+        let mut child = command
             .args(args)
-            .current_dir(&self.dir)
             .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
+            .stdout(Stdio::from(out_file.handle().map_err(node_err)?))
             .stderr(Stdio::piped())
             .spawn()
             .map_err(node_err)?;
@@ -110,7 +237,15 @@ impl Solc {
                 String::from_utf8_lossy(&out.stderr)
             )));
         }
-        String::from_utf8(out.stdout).map_err(|e| ContractsError::SolcOutput(e.to_string()))
+        let stdout = std::fs::read(&out_file.0).map_err(node_err)?;
+        let text =
+            String::from_utf8(stdout).map_err(|e| ContractsError::SolcOutput(e.to_string()))?;
+        // solcjs --standard-json writes ">>> Cannot retry compilation with SMT ..." first.
+        Ok(text
+            .lines()
+            .filter(|l| !l.starts_with(">>>"))
+            .collect::<Vec<_>>()
+            .join("\n"))
     }
 
     /// Compiles `sources` (file name, contents) and returns every contract by name.

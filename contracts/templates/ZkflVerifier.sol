@@ -29,6 +29,10 @@ contract ZkflVerifier {
     uint256 public constant NUM_SLOTS = {{ slots }};
     /// @notice Public inputs per chunk proof, l = 2n + 7 (docs/PROTOCOL.md section 2).
     uint256 public constant NUM_INPUTS = {{ num_inputs }};
+    /// @notice Chunk hash of an empty slot: {{ chunk }} zero updates under salt 0 (the same for
+    ///         every chunk, padding included). A weight-0 slot must carry it in every chunk, or
+    ///         a round could record a real update that it gives no weight (PROTOCOL.md section 4).
+    uint256 public constant EMPTY_UPDATE_CHUNK_HASH = {{ empty_chunk_hash }};
 
     // Error selectors for assembly reverts; rendered from the same signatures the Rust decoder uses.
     uint256 internal constant ERR_PROOF_INVALID = {{ err_proof_invalid }};
@@ -110,8 +114,12 @@ contract ZkflVerifier {
             mstore(add(p, 0x2e0), NEG_BETA_Y0)
             // All gas is forwarded (no hard-coded precompile prices that a repricing fork could
             // break); a call that fails, e.g. out of gas, reverts instead of reading as "false".
+            // The result word is zeroed first and the return size checked: on a chain without
+            // the 0x08 precompile the call "succeeds" with no output, and a stale non-zero
+            // word at 0 would then read as an accepted proof.
+            mstore(0, 0)
             if iszero(staticcall(gas(), 0x08, p, 0x300, 0, 0x20)) { fail() }
-            if iszero(mload(0)) { fail() }
+            if iszero(and(eq(returndatasize(), 0x20), eq(mload(0), 1))) { fail() }
         }
     }
 
@@ -250,8 +258,10 @@ contract ZkflVerifier {
             mstore(add(tail, 0x60), NEG_GAMMA_X0)
             mstore(add(tail, 0x80), NEG_GAMMA_Y1)
             mstore(add(tail, 0xa0), NEG_GAMMA_Y0)
+            // Zeroed word and checked size, as in verifyProof: word 0 still holds the seed here.
+            mstore(0, 0)
             if iszero(staticcall(gas(), 0x08, p, mul(add(k, 3), 0xc0), 0, 0x20)) { fail() }
-            if iszero(mload(0)) { fail() }
+            if iszero(and(eq(returndatasize(), 0x20), eq(mload(0), 1))) { fail() }
         }
     }
 }

@@ -236,8 +236,8 @@ fn gas_within_goals() {
             (toy().prove(&x, 300 + j), x)
         })
         .collect();
-    let report =
-        measure_verifier_gas(&solc(), &toy().vk, SLOTS, &samples, &[1, 4, 16]).expect("measure");
+    let report = measure_verifier_gas(&solc(), &toy().vk, &toy_shape(), &samples, &[1, 4, 16])
+        .expect("measure");
     eprintln!("{}", report.to_markdown());
     // The floors are pure precompile cost, so being under them would mean a check is missing.
     assert!(report.single_exec_gas > single_floor(L));
@@ -248,7 +248,7 @@ fn gas_within_goals() {
     let k16 = report.batches.iter().find(|b| b.k == 16).expect("k = 16");
     assert!(k16.saving_percent() >= 70.0, "{}", report.to_markdown());
     assert!(matches!(
-        measure_verifier_gas(&solc(), &toy().vk, SLOTS, &samples[..3], &[4]),
+        measure_verifier_gas(&solc(), &toy().vk, &toy_shape(), &samples[..3], &[4]),
         Err(ContractsError::NotEnoughSamples { needed: 4, got: 3 })
     ));
 }
@@ -256,8 +256,9 @@ fn gas_within_goals() {
 #[test]
 fn export_writes_sources_abi_and_bytecode() {
     let dir = std::env::temp_dir().join(format!("zkfl-export-{}", std::process::id()));
-    let files = zkfl_contracts::export::export_solidity(&toy().vk, SLOTS, &dir, Some(&solc()))
-        .expect("export");
+    let files =
+        zkfl_contracts::export::export_solidity(&toy().vk, &toy_shape(), &dir, Some(&solc()))
+            .expect("export");
     let names: Vec<String> = files
         .iter()
         .map(|p| p.file_name().expect("name").to_string_lossy().into_owned())
@@ -293,4 +294,27 @@ fn export_writes_sources_abi_and_bytecode() {
         .iter()
         .any(|f| f["name"] == "submitRound"));
     std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
+/// Issue 12, item 4: a chain without the 0x08 precompile answers the pairing call with
+/// success and no output; the verifier must read that as a failure, for a single proof
+/// and for a batch, however the stale memory word at 0 looks.
+#[test]
+fn no_pairing_precompile_means_no_valid_proof() {
+    let mut s = setup(2, 9);
+    let (p, x) = (s.proofs[0], s.inputs[0].clone());
+    single(&mut s, &p, &x).expect("valid with the precompile");
+    s.evm =
+        std::mem::take(&mut s.evm).without_precompile(alloy_primitives::Address::with_last_byte(8));
+    s.at = s
+        .evm
+        .deploy(
+            addr(1),
+            compiled().verifier.bytecode.clone(),
+            "deploy verifier",
+        )
+        .expect("deploy");
+    assert_eq!(reason(single(&mut s, &p, &x)), RevertReason::ProofInvalid);
+    let (ps, xs) = (s.proofs.clone(), s.inputs.clone());
+    assert_eq!(reason(batch(&mut s, &ps, &xs)), RevertReason::ProofInvalid);
 }

@@ -137,42 +137,6 @@ pub struct PreparedRound {
     pub l2_float: f64,
 }
 
-/// Converts the float bounds into fixed-point units (B∞ rounded down, B₂² = ⌊B₂·2^f⌋²,
-/// so the proven bounds are never looser than the requested ones).
-///
-/// # Errors
-/// [`Error::Invalid`] for negative, non-finite or too large bounds.
-pub fn bounds(shape: &Shape, linf: f64, l2: f64) -> Result<Bounds, Error> {
-    if !(linf.is_finite() && l2.is_finite() && linf >= 0.0 && l2 >= 0.0) {
-        return Err(Error::Invalid(format!(
-            "bounds must be finite and non-negative (--linf {linf}, --l2 {l2})"
-        )));
-    }
-    let scale = (1u64 << shape.frac_bits) as f64;
-    let linf_units = (linf * scale).floor();
-    let l2_units = (l2 * scale).floor();
-    if linf_units > shape.linf_max() as f64 {
-        return Err(Error::Invalid(format!(
-            "--linf {linf} is {linf_units} fixed-point units, above the key's maximum {} (update bits {})",
-            shape.linf_max(),
-            shape.update_bits
-        )));
-    }
-    let l2_sq = (l2_units as u128)
-        .checked_mul(l2_units as u128)
-        .filter(|v| *v <= shape.norm_max())
-        .ok_or_else(|| {
-            Error::Invalid(format!(
-                "--l2 {l2} squared does not fit the key's {} norm bits",
-                shape.norm_bits
-            ))
-        })?;
-    Ok(Bounds {
-        linf: linf_units as u64,
-        l2_sq,
-    })
-}
-
 /// Reads the model, the clients and their openings; checks everything natively before any
 /// proving; computes the round.
 ///
@@ -257,6 +221,14 @@ pub fn prepare(
         }
     };
 
+    // A weight-0 slot is an empty slot: it must carry the canonical empty commitment
+    // (every verifier checks it), so a client that sent an update needs a weight > 0.
+    if let Some((i, c)) = clients.iter().enumerate().find(|(_, c)| c.weight == 0) {
+        return Err(Error::Invalid(format!(
+            "client {i} ({}) has --weight 0: a client with an update needs a positive weight; leave the client out of the round instead",
+            c.update.display()
+        )));
+    }
     let mut slots = Vec::with_capacity(shape.slots);
     for (i, c) in clients.iter().enumerate() {
         let update = load_update(&c.update, shape, clip)?;
@@ -306,7 +278,8 @@ pub fn prepare(
         model,
         model_salts,
         slots,
-        bounds: bounds(shape, linf, l2)?,
+        bounds: Bounds::from_floats(shape, linf, l2)
+            .map_err(|e| Error::Invalid(format!("--linf {linf} / --l2 {l2}: {e}")))?,
         new_model_salts: commit::random_salts(rng, k),
         acc_salts: commit::random_salts(rng, k + 1),
     };

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use ark_bn254::Bn254;
 use ark_groth16::Proof;
 use zkfl_circuits::{
-    bundle::{BoundsRecord, ChunkRecord, Opening, RoundBundle, ROUND_FORMAT},
+    bundle::{Opening, RoundBundle},
     commit::Kind,
     encoding::Format,
     fixed::FixedPoint,
@@ -30,34 +30,124 @@ pub fn bundle(
     vk_digest: &str,
     proofs: &[Proof<Bn254>],
 ) -> RoundBundle {
-    let r = &prepared.round;
-    RoundBundle {
-        format: ROUND_FORMAT.into(),
-        shape: *r.shape(),
-        vk_digest: vk_digest.into(),
-        round: round_index,
-        d: r.input.model.len() as u64,
-        genesis: prepared.genesis,
-        bounds: BoundsRecord {
-            linf: r.input.bounds.linf,
-            l2_sq: r.input.bounds.l2_sq,
-            linf_float: prepared.linf_float,
-            l2_float: prepared.l2_float,
-        },
-        weights: r.input.slots.iter().map(|s| s.weight).collect(),
-        model_commitment: r.model_commitment,
-        new_model_commitment: r.new_model_commitment,
-        update_commitments: r.update_commitments.clone(),
-        chunks: proofs
-            .iter()
-            .enumerate()
-            .map(|(c, p)| ChunkRecord::new(&r.public(c).to_vec(), p))
-            .collect(),
+    RoundBundle::from_round(
+        &prepared.round,
+        round_index,
+        prepared.genesis,
+        vk_digest,
+        (prepared.linf_float, prepared.l2_float),
+        proofs,
+    )
+}
+
+/// Refuses an output path that already exists, before any work is done: `zkfl prove`
+/// calls it first so that hours of proving are never lost to a taken `--out`.
+///
+/// # Errors
+/// [`Error::Invalid`] naming the path.
+pub fn check_new_output(out: &Path) -> Result<(), Error> {
+    if out.symlink_metadata().is_ok() {
+        return Err(Error::Invalid(format!(
+            "{} already exists; choose a new --out (nothing was proven)",
+            out.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to a new file at `path` and flushes it to disk; `private` files (openings,
+/// which hold salts) are created with mode 0600 on Unix.
+///
+/// # Errors
+/// [`Error::Io`] naming the file.
+pub fn write_synced(path: &Path, bytes: &[u8], private: bool) -> Result<(), Error> {
+    use std::io::Write;
+    let io = |e| Error::io(path, e);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    if private {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    #[cfg(not(unix))]
+    let _ = private;
+    let mut f = options.open(path).map_err(io)?;
+    f.write_all(bytes).map_err(io)?;
+    f.sync_all().map_err(io)
+}
+
+/// Flushes a directory's entries (a rename or a new file in it) to disk. Best effort where
+/// the platform cannot open directories.
+fn sync_dir(dir: &Path) -> Result<(), Error> {
+    #[cfg(unix)]
+    {
+        std::fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| Error::io(dir, e))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(())
     }
 }
 
-/// Writes the round directory atomically: everything goes to a sibling temp dir that is
-/// renamed into place at the end. Refuses to overwrite an existing directory.
+/// A fresh, unguessable sibling of `target` for staging: `.NAME.tmp-PID-RANDOM`.
+fn staging_path(target: &Path) -> (PathBuf, PathBuf) {
+    use rand::RngCore;
+    let parent = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("out");
+    let tmp = parent.join(format!(
+        ".{name}.tmp-{}-{:016x}",
+        std::process::id(),
+        rand::rngs::OsRng.next_u64()
+    ));
+    (parent, tmp)
+}
+
+/// Writes one file atomically: a synced temp file renamed into place, then the directory
+/// synced. An existing `path` is refused unless `replace`.
+///
+/// # Errors
+/// [`Error`] naming the file; no temp file is left behind.
+pub fn write_file_atomic(
+    path: &Path,
+    bytes: &[u8],
+    private: bool,
+    replace: bool,
+) -> Result<(), Error> {
+    let check = || {
+        if replace {
+            Ok(())
+        } else {
+            check_new_output(path)
+        }
+    };
+    check()?;
+    let (parent, tmp) = staging_path(path);
+    let result = write_synced(&tmp, bytes, private).and_then(|()| {
+        // rename(2) replaces silently: check again right before it (a concurrent writer can
+        // still race us, but not a stale file).
+        check()?;
+        std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+        return result;
+    }
+    sync_dir(&parent)
+}
+
+/// Writes the round directory atomically: everything goes to a fresh sibling temp dir
+/// (created by this call, so the error path removes only what it made), every file is
+/// synced, and the directory is renamed into place at the end. Refuses to overwrite an
+/// existing path. Returns the tensors written as F64 although the model had them as F32,
+/// because an f32 cannot hold their proven values exactly (see [`tensors::exact_layout`]).
 ///
 /// # Errors
 /// [`Error`] on I/O failure; nothing is left behind.
@@ -65,46 +155,37 @@ pub fn write_round(
     out: &Path,
     prepared: &PreparedRound,
     bundle: &RoundBundle,
-) -> Result<PathBuf, Error> {
-    if out.exists() {
-        return Err(Error::Invalid(format!(
-            "{} already exists; choose a new --out",
-            out.display()
-        )));
-    }
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-    let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("round");
-    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+) -> Result<Vec<String>, Error> {
+    check_new_output(out)?;
+    let (parent, tmp) = staging_path(out);
+    std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+    // create_dir fails if the path exists: the directory removed on error is ours.
+    std::fs::create_dir(&tmp).map_err(|e| Error::io(&tmp, e))?;
     let result = (|| {
-        std::fs::create_dir(&tmp).map_err(|e| Error::io(&tmp, e))?;
         let r = &prepared.round;
         let shape = r.shape();
-        let json = serde_json::to_string_pretty(bundle).expect("bundle serialises");
-        std::fs::write(tmp.join(BUNDLE_FILE), json)
-            .map_err(|e| Error::io(&tmp.join(BUNDLE_FILE), e))?;
+        let json = serde_json::to_vec_pretty(bundle).expect("bundle serialises");
+        write_synced(&tmp.join(BUNDLE_FILE), &json, false)?;
         let fp = FixedPoint::signed(shape.frac_bits, shape.model_bits);
         let floats: Vec<f64> = r.new_model.iter().map(|&v| fp.decode(v)).collect();
-        tensors::write(&tmp.join(MODEL_FILE), &prepared.layout, &floats)?;
-        let opening = |values: &[i64], salts, commitment| Opening {
+        let (layout, widened) = tensors::exact_layout(&prepared.layout, &floats);
+        let model_path = tmp.join(MODEL_FILE);
+        tensors::write(&model_path, &layout, &floats)?;
+        std::fs::File::open(&model_path)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| Error::io(&model_path, e))?;
+        let opening = |values: &[i64], salts, commitment, layout: &tensors::Layout| Opening {
             format: Format::new(),
             kind: Kind::Model,
             commitment,
             shape: *shape,
-            layout: prepared.layout.clone(),
+            layout: layout.clone(),
             salts: Opening::encode_salts(salts),
             values: Some(values.to_vec()),
         };
         let write_json = |file: &str, op: &Opening| {
-            let p = tmp.join(file);
-            std::fs::write(
-                &p,
-                serde_json::to_string_pretty(op).expect("opening serialises"),
-            )
-            .map_err(|e| Error::io(&p, e))
+            let json = serde_json::to_vec_pretty(op).expect("opening serialises");
+            write_synced(&tmp.join(file), &json, true)
         };
         write_json(
             MODEL_OPENING_FILE,
@@ -112,18 +193,28 @@ pub fn write_round(
                 &r.new_model,
                 &r.input.new_model_salts,
                 r.new_model_commitment,
+                &layout,
             ),
         )?;
         if prepared.genesis {
             write_json(
                 PREV_OPENING_FILE,
-                &opening(&r.input.model, &r.input.model_salts, r.model_commitment),
+                &opening(
+                    &r.input.model,
+                    &r.input.model_salts,
+                    r.model_commitment,
+                    &prepared.layout,
+                ),
             )?;
         }
-        std::fs::rename(&tmp, out).map_err(|e| Error::io(out, e))
+        sync_dir(&tmp)?;
+        check_new_output(out)?;
+        std::fs::rename(&tmp, out).map_err(|e| Error::io(out, e))?;
+        sync_dir(&parent)?;
+        Ok(widened)
     })();
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&tmp);
     }
-    result.map(|_| out.to_path_buf())
+    result
 }

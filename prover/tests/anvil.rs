@@ -109,7 +109,9 @@ impl Drop for Anvil {
 /// Runs `zkfl`; `key` sets ZKFL_PRIVATE_KEY (otherwise it is removed from the environment).
 fn zkfl(args: &[&str], key: Option<&str>) -> (bool, String, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_zkfl"));
-    cmd.args(args).env_remove("ZKFL_PRIVATE_KEY");
+    cmd.args(args)
+        .env_remove("ZKFL_PRIVATE_KEY")
+        .env("ZKFL_SOLC", contracts_dir());
     if let Some(k) = key {
         cmd.env("ZKFL_PRIVATE_KEY", k);
     }
@@ -271,12 +273,15 @@ fn deploy_and_submit_two_rounds_on_anvil() {
         ("round-1", &b1, vec!["--key-file".to_string(), p("key.hex")]),
         ("round-2", &b2, vec![]),
     ] {
+        let keys = p("keys");
         let mut args = vec![
             "submit",
             "--rpc",
             &anvil.url,
             "--registry",
             &registry,
+            "--keys",
+            &keys,
             "--json",
         ];
         args.extend(key_args.iter().map(String::as_str));
@@ -316,20 +321,45 @@ fn deploy_and_submit_two_rounds_on_anvil() {
         ANVIL_ADDRESS.parse::<Address>().expect("address")
     );
 
+    let submit_dir = |dir: &str| {
+        zkfl(
+            &[
+                "submit",
+                "--rpc",
+                &anvil.url,
+                "--registry",
+                &registry,
+                "--keys",
+                &p("keys"),
+                dir,
+            ],
+            key,
+        )
+    };
     // A replayed round is refused with the registry's custom error, and nothing changes.
-    let (ok, _, err) = zkfl(
-        &[
-            "submit",
-            "--rpc",
-            &anvil.url,
-            "--registry",
-            &registry,
-            &p("round-1"),
-        ],
-        key,
-    );
+    let (ok, _, err) = submit_dir(&p("round-1"));
     assert!(!ok, "replaying round 1 must fail");
     assert!(err.contains("UnexpectedRound"), "{err}");
+    let after = client
+        .registry_state(registry.parse().expect("address"))
+        .expect("registry state");
+    assert_eq!(after, state);
+
+    // A bundle that zkfl-verify rejects is never sent: `submit` verifies first.
+    let mut edited = b2.clone();
+    edited.round = 3;
+    edited.bounds.linf_float *= 2.0;
+    std::fs::create_dir_all(p("round-3")).expect("dir");
+    std::fs::write(
+        p("round-3/round.json"),
+        serde_json::to_vec(&edited).expect("json"),
+    )
+    .expect("write");
+    let (ok, _, err) = submit_dir(&p("round-3"));
+    assert!(
+        !ok && err.contains("was not sent") && err.contains("linf_float"),
+        "{err}"
+    );
     let after = client
         .registry_state(registry.parse().expect("address"))
         .expect("registry state");

@@ -73,18 +73,24 @@ fn setup_env() -> Env {
     for i in 0..3 {
         let f = format!("c{i}.safetensors");
         tensors::write(&env.p(&f), &layout(), &wave(i as f64 + 1.0, 0.02)).unwrap();
-        let (ok, _, err) = zkfl(&[
-            "commit",
-            "--update",
-            &env.s(&f),
-            "--params",
-            &env.s("keys/params.json"),
-            "--out",
-            &env.s(&format!("c{i}.commit.json")),
-        ]);
+        let (ok, _, err) = recommit(&env, i);
         assert!(ok, "{err}");
     }
     env
+}
+
+/// `zkfl commit` of client i's update `c{i}.safetensors`, replacing its record and opening.
+fn recommit(env: &Env, i: usize) -> (bool, String, String) {
+    zkfl(&[
+        "commit",
+        "--update",
+        &env.s(&format!("c{i}.safetensors")),
+        "--params",
+        &env.s("keys/params.json"),
+        "--out",
+        &env.s(&format!("c{i}.commit.json")),
+        "--force",
+    ])
 }
 
 fn prove_args(env: &Env, out: &str, weights: [&str; 3]) -> Vec<String> {
@@ -117,6 +123,17 @@ fn prove_args(env: &Env, out: &str, weights: [&str; 3]) -> Vec<String> {
         ]);
     }
     a
+}
+
+/// `prove` arguments turned into round 2, starting from round-1/'s model and opening.
+fn after_round_one(env: &Env, mut args: Vec<String>) -> Vec<String> {
+    args[4] = "2".into();
+    args[6] = env.s("round-1/model.safetensors");
+    args.extend([
+        "--model-opening".into(),
+        env.s("round-1/model.opening.json"),
+    ]);
+    args
 }
 
 fn run(args: &[String]) -> (bool, String, String) {
@@ -183,14 +200,10 @@ fn proves_a_multi_chunk_round_with_an_empty_slot() {
     }
 
     // A second round chains from the first one's opening.
-    let mut args = prove_args(&env, "round-2", ["1", "1", "1"]);
-    args[4] = "2".into();
-    args[6] = env.s("round-1/model.safetensors");
-    args.extend([
-        "--model-opening".into(),
-        env.s("round-1/model.opening.json"),
-    ]);
-    let (ok, _, err) = run(&args);
+    let (ok, _, err) = run(&after_round_one(
+        &env,
+        prove_args(&env, "round-2", ["1", "1", "1"]),
+    ));
     assert!(ok, "{err}");
     let b2: RoundBundle =
         serde_json::from_str(&std::fs::read_to_string(env.p("round-2/round.json")).unwrap())
@@ -198,6 +211,150 @@ fn proves_a_multi_chunk_round_with_an_empty_slot() {
     assert!(!b2.genesis);
     assert_eq!(b2.model_commitment, bundle.new_model_commitment);
     verify_natively(&env, &b2);
+
+    // Openings hold the salts: readable by their owner only (issue 12, item 11).
+    #[cfg(unix)]
+    for f in [
+        "c0.opening.json",
+        "round-1/model.opening.json",
+        "round-1/previous-model.opening.json",
+    ] {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(env.p(f)).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{f}: mode {mode:o}");
+    }
+}
+
+/// Issue 12, item 11: a taken --out is refused before the proving key is even read (hours
+/// of proving were lost when it was checked at the end), and commit never overwrites an
+/// opening unless asked to.
+#[test]
+fn refuses_taken_outputs_before_any_work() {
+    let env = setup_env();
+    std::fs::create_dir(env.p("taken")).unwrap();
+    let mut args = prove_args(&env, "taken", ["1", "1", "1"]);
+    args[2] = env.s("no-such-keys");
+    let (ok, _, err) = run(&args);
+    assert!(!ok);
+    assert!(
+        err.contains("taken") && err.contains("already exists") && !err.contains("pk.bin"),
+        "{err}"
+    );
+
+    let commit = |force: bool| {
+        let (u, p, o) = (
+            env.s("c0.safetensors"),
+            env.s("keys/params.json"),
+            env.s("c0.commit.json"),
+        );
+        let mut a = vec!["commit", "--update", &u, "--params", &p, "--out", &o];
+        if force {
+            a.push("--force");
+        }
+        zkfl(&a)
+    };
+    let before = std::fs::read(env.p("c0.opening.json")).unwrap();
+    let (ok, _, err) = commit(false);
+    assert!(
+        !ok && err.contains("already exists") && err.contains("--force"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(env.p("c0.opening.json")).unwrap(), before);
+    let (ok, _, err) = commit(true);
+    assert!(ok, "{err}");
+    assert_ne!(std::fs::read(env.p("c0.opening.json")).unwrap(), before);
+    let leftovers: Vec<_> = std::fs::read_dir(&env.dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+/// Issue 12, item 8: an F32 model at |x| ≥ 256 needs more than f32's 24-bit significand
+/// for its last fixed-point unit. The new model must still be exactly the proven one: it
+/// verifies against its commitment, and the next round opens it.
+#[test]
+fn f32_models_keep_their_last_fixed_point_unit() {
+    let env = setup_env();
+    tensors::write(&env.p("model.safetensors"), &layout(), &vec![300.0; D]).unwrap();
+    let unit = 1.0 / 65536.0;
+    tensors::write(&env.p("c0.safetensors"), &layout(), &vec![unit; D]).unwrap();
+    let (ok, _, err) = recommit(&env, 0);
+    assert!(ok, "{err}");
+    let one_client = |args: Vec<String>| -> Vec<String> {
+        let cut = args.iter().position(|a| a == "--update").unwrap();
+        args[..cut + 6].to_vec()
+    };
+    let (ok, _, err) = run(&one_client(prove_args(&env, "round-1", ["1", "1", "1"])));
+    assert!(ok, "{err}");
+    assert!(err.contains("written as F64"), "{err}");
+    let model = tensors::read(&env.p("round-1/model.safetensors")).unwrap();
+    assert!(model.values.iter().all(|&v| v == 300.0 + unit));
+    let (header, _) = keys::read_vk(&env.p("keys/vk.bin")).unwrap();
+    let bundle: RoundBundle =
+        serde_json::from_str(&std::fs::read_to_string(env.p("round-1/round.json")).unwrap())
+            .unwrap();
+    zkfl_verifier::verify_model(
+        &header.shape,
+        &bundle.new_model_commitment,
+        &env.p("round-1/model.safetensors"),
+        &env.p("round-1/model.opening.json"),
+    )
+    .expect("the written model is the committed one");
+    let (ok, _, err) = run(&after_round_one(
+        &env,
+        one_client(prove_args(&env, "round-2", ["1", "1", "1"])),
+    ));
+    assert!(ok, "{err}");
+}
+
+/// Issue 12, item 14: an installed `zkfl` finds solc without the checkout it was built
+/// in: here a solcjs on PATH, run from another directory with no zkfl variables set.
+#[test]
+fn export_solidity_finds_solc_outside_the_checkout() {
+    let env = setup_env();
+    let node = Command::new("sh")
+        .args(["-c", "command -v node"])
+        .output()
+        .expect("sh");
+    let node_dir = PathBuf::from(String::from_utf8_lossy(&node.stdout).trim())
+        .parent()
+        .expect("node's directory")
+        .to_path_buf();
+    let solcjs = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../contracts/node_modules/.bin/solcjs")
+        .canonicalize()
+        .expect("contracts/node_modules/.bin/solcjs: run `npm ci --prefix contracts`");
+    let bin = env.p("bin");
+    std::fs::create_dir(&bin).unwrap();
+    std::os::unix::fs::symlink(&solcjs, bin.join("solcjs")).unwrap();
+    let elsewhere = env.p("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let export = |path: String| {
+        Command::new(env!("CARGO_BIN_EXE_zkfl"))
+            .args(["export-solidity", "--keys", &env.s("keys"), "--out", "sol"])
+            .current_dir(&elsewhere)
+            .env("PATH", path)
+            .env_remove("ZKFL_SOLC")
+            .env_remove("ZKFL_CONTRACTS_DIR")
+            .output()
+            .expect("run zkfl")
+    };
+    let o = export(format!("{}:{}", bin.display(), node_dir.display()));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    for f in ["ZkflRoundRegistry.bin", "ZkflVerifier.abi.json"] {
+        assert!(elsewhere.join("sol").join(f).is_file(), "{f}: {err}");
+    }
+    // Without any compiler the sources are written, and the warning says how to get one.
+    let o = export(node_dir.display().to_string());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("npm install -g solc") && err.contains("--solc"),
+        "{err}"
+    );
 }
 
 fn assert_refused(env: &Env, args: &[String], needles: &[&str]) {
@@ -233,15 +390,7 @@ fn refuses_bad_rounds_with_clear_messages_and_writes_nothing() {
     let mut big = wave(1.0, 0.02);
     big[35] = 0.03; // tensor "w" (sorted after "b"), element 27
     write_update(&env, "c0.safetensors", &big, &layout());
-    zkfl(&[
-        "commit",
-        "--update",
-        &env.s("c0.safetensors"),
-        "--params",
-        &env.s("keys/params.json"),
-        "--out",
-        &env.s("c0.commit.json"),
-    ]);
+    recommit(&env, 0);
     assert_refused(
         &env,
         &prove_args(&env, "r", ["1", "1", "1"]),
@@ -283,21 +432,14 @@ fn refuses_bad_rounds_with_clear_messages_and_writes_nothing() {
 
     // Restore client 0.
     write_update(&env, "c0.safetensors", &wave(1.0, 0.02), &layout());
-    zkfl(&[
-        "commit",
-        "--update",
-        &env.s("c0.safetensors"),
-        "--params",
-        &env.s("keys/params.json"),
-        "--out",
-        &env.s("c0.commit.json"),
-    ]);
+    recommit(&env, 0);
 
-    // All weights zero.
+    // A client with an update and weight 0 (issue 12, item 1): every verifier refuses a
+    // weight-0 slot that is not the canonical empty slot, so prove refuses it first.
     assert_refused(
         &env,
-        &prove_args(&env, "r", ["0", "0", "0"]),
-        &["total weight 0"],
+        &prove_args(&env, "r", ["120", "0", "200"]),
+        &["client 1", "c1.safetensors", "--weight 0"],
     );
 
     // Keys of another shape: the clients committed for 4×16, the coordinator uses 4×8 keys.
@@ -339,7 +481,16 @@ fn refuses_bad_rounds_with_clear_messages_and_writes_nothing() {
 
 #[test]
 fn help_is_complete() {
-    for sub in ["setup", "commit", "prove", "demo"] {
+    for sub in [
+        "setup",
+        "commit",
+        "prove",
+        "demo",
+        "export-solidity",
+        "deploy",
+        "submit",
+        "verify",
+    ] {
         let (ok, out, _) = zkfl(&[sub, "--help"]);
         assert!(ok && out.contains("Usage"), "{sub}: {out}");
     }

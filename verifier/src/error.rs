@@ -59,6 +59,15 @@ pub enum VerifyError {
         /// Round.
         round: u64,
     },
+    /// Bounds that are not the ones their recorded floats give (PROTOCOL.md §5), or outside
+    /// the shape's widths (B∞ < 2^(U−1), B₂² < 2^Nb).
+    #[error("round {round}: bounds: {reason}")]
+    Bounds {
+        /// Round.
+        round: u64,
+        /// What disagrees.
+        reason: String,
+    },
     /// Total weight W = 0 (the FedAvg step would divide by zero).
     #[error("round {round}: total weight is 0; at least one slot must have a positive weight")]
     ZeroWeight {

@@ -50,7 +50,10 @@ pub use error::VerifyError;
 pub use io::{load_bundle, load_bundles_dir, LoadError, BUNDLE_FILE};
 pub use model::{verify_model, ModelError, ModelReport};
 pub use report::{HistoryReport, RoundReport};
-pub use round::{verify_history, verify_history_with_rng, verify_round, verify_round_with_rng};
+pub use round::{
+    verify_history, verify_history_with_rng, verify_round, verify_round_with_rng, HistoryVerifier,
+    BATCH_GROUP,
+};
 pub use snarkjs::{export_snarkjs, ExportError};
 
 pub use zkfl_circuits::{bundle::RoundBundle, keys::KeyHeader};

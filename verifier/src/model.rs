@@ -10,7 +10,7 @@ use zkfl_circuits::{
     field::FieldError,
     files::{self, FileError},
     fixed::{FixedPoint, FixedPointError},
-    params::ShapeError,
+    params::{Shape, ShapeError},
     tensors::{self, TensorError},
     Commitment, Kind,
 };
@@ -41,6 +41,18 @@ pub enum ModelError {
         path: PathBuf,
         /// What is wrong.
         reason: String,
+    },
+    /// The opening claims another shape than the one the auditor trusts (the verifying key's
+    /// or a verified round's). The shape fixes the fixed-point scale and the digit offsets,
+    /// so an edited shape could make another model open the same commitment.
+    #[error("{path}: the opening was made for shape {opening:?}, but the key's shape is {trusted:?}; use the opening `zkfl prove` wrote for this key")]
+    ShapeMismatch {
+        /// File.
+        path: PathBuf,
+        /// Shape in the opening.
+        opening: Box<Shape>,
+        /// Shape of the verifying key.
+        trusted: Box<Shape>,
     },
     /// The opening's shape is unusable.
     #[error("{path}: {source}")]
@@ -123,13 +135,15 @@ pub struct ModelReport {
 }
 
 /// Checks that `model` (safetensors) is the model committed to by `commitment`, using its
-/// `opening` (salts and exact integers): re-reads the file in canonical order, quantises
-/// with the opening's fixed-point shape, compares with the committed integers and
-/// recomputes every chunk hash and the top-level commitment.
+/// `opening` (salts and exact integers): the opening must be for `shape` (the shape of the
+/// verifying key the auditor trusts, never the opening's own say-so); re-reads the file in
+/// canonical order, quantises it with that shape's fixed point, compares with the committed
+/// integers and recomputes every chunk hash and the top-level commitment.
 ///
 /// # Errors
 /// [`ModelError`] naming the file, tensor and element at fault.
 pub fn verify_model(
+    shape: &Shape,
     commitment: &Commitment,
     model: &Path,
     opening: &Path,
@@ -156,6 +170,13 @@ pub fn verify_model(
         return Err(ModelError::OtherCommitment {
             expected: *commitment,
             opening: o.commitment,
+        });
+    }
+    if o.shape != *shape {
+        return Err(ModelError::ShapeMismatch {
+            path: opening.to_path_buf(),
+            opening: Box::new(o.shape),
+            trusted: Box::new(*shape),
         });
     }
     o.shape.validate().map_err(|source| ModelError::Shape {

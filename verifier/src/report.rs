@@ -24,6 +24,14 @@ pub struct RoundReport {
     pub linf: u64,
     /// B₂² in squared fixed-point units, as a decimal string (may exceed 2^53).
     pub l2_sq: String,
+    /// The proven B∞ as a float: B∞ / 2^f.
+    pub linf_proven: f64,
+    /// The proven B₂ as a float: √B₂² / 2^f (B₂² is a perfect square, checked).
+    pub l2_proven: f64,
+    /// B∞ the coordinator asked for (round.json's `linf_float`); B∞ is its floor.
+    pub linf_requested: f64,
+    /// B₂ the coordinator asked for (round.json's `l2_float`); √B₂² is its floor.
+    pub l2_requested: f64,
     /// Commitment to M_t.
     pub model_commitment: Commitment,
     /// Commitment to M_{t+1}.
@@ -47,4 +55,20 @@ pub struct HistoryReport {
     pub proofs: usize,
     /// Every round.
     pub rounds: Vec<RoundReport>,
+}
+
+impl RoundReport {
+    /// The proven bounds for humans, in fixed point and as floats.
+    pub fn bounds_line(&self) -> String {
+        format!(
+            "every update |Δ| ≤ {} units ({}) per coordinate and ‖Δ‖₂² ≤ {} units² (‖Δ‖₂ ≤ {}); requested {} and {}, rounded down to fixed point with f = {}",
+            self.linf,
+            self.linf_proven,
+            self.l2_sq,
+            self.l2_proven,
+            self.linf_requested,
+            self.l2_requested,
+            self.shape.frac_bits
+        )
+    }
 }

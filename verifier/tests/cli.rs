@@ -222,12 +222,15 @@ fn snarkjs_accepts_an_exported_chunk_and_rejects_a_tampered_one() {
 fn model_exit_codes() {
     let f = fixture();
     let dir = tempfile::tempdir().unwrap();
+    let vk = write_key(dir.path(), &f.key);
     let round = &f.rounds[2];
     let (model, opening) = write_model(dir.path(), round, &model_layout());
     let commitment = round.new_model_commitment.to_string();
     let args = |c: &str| {
         zkfl_verify(&[
             "model",
+            "--vk",
+            s(&vk),
             "--commitment",
             c,
             s(&model),
@@ -242,6 +245,27 @@ fn model_exit_codes() {
         "{}",
         text(&o)
     );
+    // The commitment taken from a verified round instead of a flag.
+    let rdir = dir.path().join("round-3");
+    write_bundle(&rdir, &f.bundles[2]);
+    let by_round = |r: &Path| {
+        zkfl_verify(&[
+            "model",
+            "--vk",
+            s(&vk),
+            "--round",
+            s(r),
+            s(&model),
+            "--opening",
+            s(&opening),
+        ])
+    };
+    let o = by_round(&rdir);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let wrong = dir.path().join("round-2");
+    write_bundle(&wrong, &f.bundles[1]);
+    assert_eq!(by_round(&wrong).status.code(), Some(1));
+
     let o = args(&f.rounds[1].new_model_commitment.to_string());
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     std::fs::write(&model, b"not safetensors").unwrap();

@@ -119,8 +119,10 @@ fn special_files_are_refused_promptly() {
     std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
     let model: PathBuf = tmp.path().join("model.safetensors");
     std::os::unix::fs::symlink("/dev/zero", &model).unwrap();
-    let err = promptly(move || verify_model(&Commitment::default(), &model, &zero).map(drop))
-        .unwrap_err();
+    let shape = Shape::new(1, 4);
+    let err =
+        promptly(move || verify_model(&shape, &Commitment::default(), &model, &zero).map(drop))
+            .unwrap_err();
     assert!(err.is_unreadable(), "{err}");
     let err = err.to_string();
     assert!(

@@ -327,11 +327,18 @@ fn model_file_matches_its_commitment_and_nothing_else() {
     let layout = model_layout();
     let round = &f.rounds[1];
     let (model, opening) = write_model(dir.path(), round, &layout);
-    let r = verify_model(&round.new_model_commitment, &model, &opening).expect("honest model");
+    let r = verify_model(&shape(), &round.new_model_commitment, &model, &opening)
+        .expect("honest model");
     assert_eq!((r.d, r.chunks, r.tensors), (D, 3, 2));
 
     // Another round's commitment.
-    let e = verify_model(&f.rounds[0].new_model_commitment, &model, &opening).unwrap_err();
+    let e = verify_model(
+        &shape(),
+        &f.rounds[0].new_model_commitment,
+        &model,
+        &opening,
+    )
+    .unwrap_err();
     assert!(matches!(e, ModelError::OtherCommitment { .. }), "{e}");
 
     // One parameter nudged by one fixed-point unit in the released file.
@@ -342,7 +349,7 @@ fn model_file_matches_its_commitment_and_nothing_else() {
         .collect();
     floats[13] += 1.0 / 65536.0;
     tensors::write(&model, &layout, &floats).unwrap();
-    let e = verify_model(&round.new_model_commitment, &model, &opening).unwrap_err();
+    let e = verify_model(&shape(), &round.new_model_commitment, &model, &opening).unwrap_err();
     assert!(
         matches!(e, ModelError::Value { ref tensor, index: 1, .. } if tensor == "b.bias"),
         "{e}"
@@ -353,13 +360,116 @@ fn model_file_matches_its_commitment_and_nothing_else() {
     let mut o: Opening = serde_json::from_slice(&std::fs::read(&opening_path).unwrap()).unwrap();
     o.salts = Opening::encode_salts(&f.rounds[0].input.new_model_salts);
     std::fs::write(&opening_path, serde_json::to_vec(&o).unwrap()).unwrap();
-    let e = verify_model(&round.new_model_commitment, &model, &opening_path).unwrap_err();
+    let e = verify_model(&shape(), &round.new_model_commitment, &model, &opening_path).unwrap_err();
     assert!(matches!(e, ModelError::Mismatch { .. }), "{e}");
 
     std::fs::write(&opening_path, b"{\"format\":").unwrap();
-    let e = verify_model(&round.new_model_commitment, &model, &opening_path).unwrap_err();
+    let e = verify_model(&shape(), &round.new_model_commitment, &model, &opening_path).unwrap_err();
     assert!(
         e.is_unreadable() && e.to_string().contains("opening.json"),
         "{e}"
     );
+}
+
+/// Issue 12, item 2: an opening cannot choose how its values are read. Halving the model and
+/// editing `frac_bits` (or shifting every value and editing `update_bits`, which moves the
+/// digit offset by the same amount) reopens the same commitment for another model; the
+/// shape of the key the auditor trusts refuses both.
+#[test]
+fn model_check_binds_the_shape_to_the_key() {
+    let f = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let layout = model_layout();
+    let round = &f.rounds[1];
+    let commitment = round.new_model_commitment;
+
+    // frac_bits 16 → 15: the file holds every value at half the scale, and the digits (and
+    // so the commitment) are unchanged.
+    let (model, opening) = write_model(dir.path(), round, &layout);
+    let mut o: Opening = serde_json::from_slice(&std::fs::read(&opening).unwrap()).unwrap();
+    o.shape.frac_bits = 15;
+    std::fs::write(&opening, serde_json::to_vec(&o).unwrap()).unwrap();
+    let halved: Vec<f64> = round
+        .new_model
+        .iter()
+        .map(|&v| v as f64 / 32768.0)
+        .collect();
+    tensors::write(&model, &layout, &halved).unwrap();
+    // What the old check (the opening's own shape) would have accepted:
+    verify_model(&o.shape, &commitment, &model, &opening).expect("self-consistent forgery");
+    let e = verify_model(&shape(), &commitment, &model, &opening).unwrap_err();
+    assert!(matches!(e, ModelError::ShapeMismatch { .. }), "{e}");
+    assert!(e.to_string().contains("opening.json"), "{e}");
+
+    // update_bits 16 → 17: the model digit offset 2^(Bm−1) + 2^(U−1) grows by 2^15, so
+    // values shifted down by 2^15 give the same digits (and the same commitment whenever
+    // d is a multiple of m; here the padded last chunk's zero digits move, so the forgery
+    // itself fails on the commitment, and the shape check must refuse it first either way).
+    let (model, opening) = write_model(dir.path(), round, &layout);
+    let mut o: Opening = serde_json::from_slice(&std::fs::read(&opening).unwrap()).unwrap();
+    o.shape.update_bits = 17;
+    let shifted: Vec<i64> = round.new_model.iter().map(|&v| v - (1 << 15)).collect();
+    o.values = Some(shifted.clone());
+    std::fs::write(&opening, serde_json::to_vec(&o).unwrap()).unwrap();
+    let floats: Vec<f64> = shifted.iter().map(|&v| v as f64 / 65536.0).collect();
+    tensors::write(&model, &layout, &floats).unwrap();
+    let e = verify_model(&shape(), &commitment, &model, &opening).unwrap_err();
+    assert!(matches!(e, ModelError::ShapeMismatch { .. }), "{e}");
+    let pack = |s: &Shape, v: &[i64]| zkfl_circuits::commit::pack(s, zkfl_circuits::Kind::Model, v);
+    assert_eq!(
+        pack(&o.shape, &shifted[..8]),
+        pack(&shape(), &round.new_model[..8])
+    );
+}
+
+/// Issue 12, items 3 and 13: the floats in round.json must be the bounds that are proven
+/// (floor rule of PROTOCOL.md §5), and B₂² must be below 2^Nb although the circuit alone
+/// proves a B₂² of 2^Nb when every slot has a positive sum of squares.
+#[test]
+fn rejects_bounds_that_differ_from_their_floats_or_exceed_the_shape() {
+    let f = fixture();
+    let honest = verify(&f.bundles[0]).expect("honest");
+    assert_eq!(honest.linf_proven, honest.linf as f64 / 65536.0);
+    assert!(honest
+        .bounds_line()
+        .contains(&format!("{} units", honest.linf)));
+
+    let mut b = f.bundles[0].clone();
+    b.bounds.linf_float *= 2.0;
+    let (e, msg) = reject(&b);
+    assert!(matches!(e, VerifyError::Bounds { round: 1, .. }), "{msg}");
+    assert!(msg.contains("linf_float"), "{msg}");
+
+    let mut b = f.bundles[0].clone();
+    b.bounds.l2_float += 1.0 / 65536.0;
+    let (e, msg) = reject(&b);
+    assert!(matches!(e, VerifyError::Bounds { round: 1, .. }), "{msg}");
+    assert!(msg.contains("l2_float"), "{msg}");
+
+    let mut b = f.bundles[0].clone();
+    b.bounds.l2_float = -0.0;
+    assert!(matches!(reject(&b).0, VerifyError::Bounds { .. }));
+
+    // A real proof for B₂² = 2^64 = 2^Nb: all three slots active, so every
+    // B₂² − S_out,i < 2^Nb and the circuit is satisfied.
+    let r0 = &f.rounds[0];
+    let mut round = Round::build(
+        zkfl_circuits::testing::RandomRound {
+            seed: 77,
+            ..zkfl_circuits::testing::RandomRound::new(shape(), D)
+        }
+        .input_from(r0.input.model.clone(), r0.input.model_salts.clone()),
+    )
+    .expect("honest round");
+    round.input.bounds.l2_sq = 1u128 << 64;
+    let b = prove(&f.key, &round, 1, true);
+    let key = PreparedKey::new(&f.key.vk);
+    for (c, rec) in b.chunks.iter().enumerate() {
+        let inputs = rec.inputs(c).unwrap();
+        assert!(verify_single(&key, &rec.proof(c).unwrap(), &inputs).unwrap());
+    }
+    assert_eq!(b.bounds.l2_float, 65536.0);
+    let (e, msg) = reject(&b);
+    assert!(matches!(e, VerifyError::Bounds { round: 1, .. }), "{msg}");
+    assert!(msg.contains("norm bits"), "{msg}");
 }

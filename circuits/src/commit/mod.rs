@@ -244,12 +244,22 @@ impl<'de> Deserialize<'de> for Commitment {
 
 /// SHA-256 top-level commitment over a parameter count and its chunk hashes.
 pub fn commitment(kind: Kind, d: u64, chunk_hashes: &[Fr]) -> Commitment {
+    commitment_of(
+        kind,
+        d,
+        chunk_hashes.len() as u64,
+        chunk_hashes.iter().copied(),
+    )
+}
+
+/// The commitment of §3 over `k` chunk hashes given by an iterator (which must yield `k`).
+fn commitment_of(kind: Kind, d: u64, k: u64, chunk_hashes: impl Iterator<Item = Fr>) -> Commitment {
     let mut h = Sha256::new();
     h.update(Sha256::digest(kind.commitment_label().as_bytes()));
     h.update(d.to_be_bytes());
-    h.update((chunk_hashes.len() as u64).to_be_bytes());
+    h.update(k.to_be_bytes());
     for c in chunk_hashes {
-        h.update(fr_to_be_bytes(c));
+        h.update(fr_to_be_bytes(&c));
     }
     Commitment(h.finalize().into())
 }
@@ -284,9 +294,46 @@ pub fn commit(
     Ok((hashes, c))
 }
 
-/// The canonical commitment of an empty slot: d zero updates with zero salts.
-pub fn empty_update_commitment(shape: &Shape, d: usize) -> (Vec<Fr>, Commitment) {
-    let k = shape.num_chunks(d);
-    commit(shape, Kind::Update, &vec![0; d], &vec![Fr::zero(); k])
-        .expect("zero updates are in range")
+/// The chunk hash every chunk of an empty slot carries: m zero updates under a zero salt.
+/// It does not depend on the chunk index (the last chunk's padding is zeros too), so the
+/// registry checks empty slots against this one constant (PROTOCOL.md §4, item 5).
+pub fn empty_chunk_hash(shape: &Shape) -> Fr {
+    chunk_hash(shape, Kind::Update, Fr::zero(), &vec![0; shape.chunk])
+}
+
+/// The canonical commitment of an empty slot: d zero updates with zero salts, i.e. K copies
+/// of [`empty_chunk_hash`]. Computed without materialising the d values, so an untrusted d
+/// (from a bundle) costs K hash inputs, never a d-sized allocation.
+pub fn empty_update_commitment(shape: &Shape, d: u64) -> Commitment {
+    let k = d.div_ceil(shape.chunk as u64);
+    let h = empty_chunk_hash(shape);
+    commitment_of(Kind::Update, d, k, (0..k).map(|_| h))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_commitment_is_the_commitment_of_zeros_under_zero_salts() {
+        for (shape, d) in [
+            (Shape::new(3, 4), 6),
+            (Shape::new(2, 5), 5),
+            (Shape::new(1, 7), 1),
+        ] {
+            let k = shape.num_chunks(d);
+            let (hashes, c) = commit(&shape, Kind::Update, &vec![0; d], &vec![Fr::zero(); k])
+                .expect("zeros are in range");
+            assert!(hashes.iter().all(|h| *h == empty_chunk_hash(&shape)));
+            assert_eq!(empty_update_commitment(&shape, d as u64), c);
+        }
+    }
+
+    #[test]
+    fn empty_commitment_of_a_huge_d_allocates_nothing_d_sized() {
+        // d = 2^40 with m = 2^20 is 2^20 chunk hashes: fast, and no 8 TiB vector.
+        let shape = Shape::new(1, 1 << 20);
+        let c = empty_update_commitment(&shape, 1 << 40);
+        assert_ne!(c, empty_update_commitment(&shape, (1 << 40) - 1));
+    }
 }

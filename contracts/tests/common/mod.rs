@@ -27,6 +27,13 @@ use zkfl_contracts::{num_public_inputs, ContractsError};
 pub const SLOTS: usize = 8;
 pub const L: usize = 2 * SLOTS + 7;
 
+/// The shape the contracts are rendered for: the toy key has the chunk circuit's input
+/// count for n = [`SLOTS`]; m only sets the empty-slot constant, which the registry tests
+/// (real chunk circuits, their own shape) exercise.
+pub fn toy_shape() -> zkfl_circuits::Shape {
+    zkfl_circuits::Shape::new(SLOTS, 4)
+}
+
 #[derive(Clone)]
 pub struct ToyCircuit {
     pub inputs: Vec<Fr>,
@@ -105,7 +112,7 @@ pub struct Compiled {
 
 /// Renders and compiles both contracts for `vk` (solc-js takes seconds: call once per key).
 pub fn compile(vk: &VerifyingKey<Bn254>) -> Compiled {
-    let sources = render_sources(vk, SLOTS).expect("render");
+    let sources = render_sources(vk, &toy_shape()).expect("render");
     let mut a = solc().compile(&sources).expect("compile");
     Compiled {
         verifier: a.remove("ZkflVerifier").expect("ZkflVerifier artifact"),

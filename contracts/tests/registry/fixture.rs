@@ -7,11 +7,15 @@ use std::sync::OnceLock;
 
 use alloy_primitives::{Address, U256};
 use ark_bn254::{Bn254, Fr};
-use ark_groth16::{Groth16, PreparedVerifyingKey, ProvingKey};
+use ark_groth16::{Groth16, PreparedVerifyingKey, ProvingKey, VerifyingKey};
 use ark_snark::SNARK;
 use ark_std::rand::Rng;
 use zkfl_circuits::{
-    commit::random_salts as salts, testing::RandomRound, ChunkCircuit, Round, RoundInput, Shape,
+    bundle::RoundBundle,
+    commit::random_salts as salts,
+    keys::{vk_digest_hex, KeyHeader},
+    testing::RandomRound,
+    ChunkCircuit, Round, RoundInput, Shape,
 };
 use zkfl_contracts::encode::{fr_to_word, function_calldata as call, proof_to_words, ProofWords};
 use zkfl_contracts::evm::{CallOutcome, Evm};
@@ -37,6 +41,11 @@ pub fn shape() -> Shape {
 /// Everything proven once per test binary (proving dominates the run time).
 pub struct Fixture {
     pub compiled: Compiled,
+    /// The verifying key and the header zkfl-verify reads with it.
+    pub vk: VerifyingKey<Bn254>,
+    pub header: KeyHeader,
+    /// The rounds below as `zkfl prove` writes them (round.json), for the parity test.
+    pub bundles: Bundles,
     /// The honest round 1 (M_0 -> M_1) and its calldata.
     pub round1: Round,
     pub call1: RoundCall,
@@ -46,10 +55,16 @@ pub struct Fixture {
     /// Round 1 rebuilt with other accumulator salts: same hashes, other accumulators.
     /// Chunk 1's proof of it starts from an accumulator chunk 0 of `call1` does not end in.
     pub alt_acc: (Vec<U256>, ProofWords),
+    /// Round 1 with slot 4 at weight 0 but carrying a real update: the circuit proves it
+    /// (the update does not move the model), only the empty-slot rule refuses it.
+    pub zero_weight: RoundCall,
+    /// Round 1 with all eight slots active and B₂² = 2^Nb: the circuit proves it (every
+    /// B₂² − S_i < 2^Nb because every S_i > 0), only the bound check refuses it.
+    pub wide_norm: RoundCall,
 }
 
 /// Five clients with random weights and updates within B_inf, three empty slots.
-pub fn round_input(model: Vec<i64>, model_salts: Vec<Fr>, seed: u64) -> RoundInput {
+pub fn spec(seed: u64) -> RandomRound {
     RandomRound {
         linf: 500,
         max_weight: 100,
@@ -57,7 +72,11 @@ pub fn round_input(model: Vec<i64>, model_salts: Vec<Fr>, seed: u64) -> RoundInp
         seed,
         ..RandomRound::new(shape(), D)
     }
-    .input_from(model, model_salts)
+}
+
+/// [`spec`]'s round starting from `model`.
+pub fn round_input(model: Vec<i64>, model_salts: Vec<Fr>, seed: u64) -> RoundInput {
+    spec(seed).input_from(model, model_salts)
 }
 
 /// The registry's view of a native round. Cross-checks the contracts crate's public-input
@@ -116,17 +135,33 @@ pub fn prove_chunk(
     proof
 }
 
+/// The fixture's rounds as bundles (round.json).
+pub struct Bundles {
+    pub round1: RoundBundle,
+    pub round2: RoundBundle,
+    pub zero_weight: RoundBundle,
+    pub wide_norm: RoundBundle,
+}
+
 pub fn prove_round(
     pk: &ProvingKey<Bn254>,
     pvk: &PreparedVerifyingKey<Bn254>,
     index: u64,
     round: &Round,
     seed: u64,
-) -> RoundCall {
+) -> (RoundCall, RoundBundle) {
     let proofs: Vec<_> = (0..K)
         .map(|c| prove_chunk(pk, pvk, round, c, seed + c as u64))
         .collect();
-    RoundCall::new(index, &round_public(round), &proofs).expect("round shape")
+    let call = RoundCall::new(index, &round_public(round), &proofs).expect("round shape");
+    let floats = round
+        .input
+        .bounds
+        .to_floats(&shape())
+        .expect("perfect-square B₂²");
+    let digest = vk_digest_hex(&pvk.vk);
+    let bundle = RoundBundle::from_round(round, index, index == 1, &digest, floats, &proofs);
+    (call, bundle)
 }
 
 pub fn fixture() -> &'static Fixture {
@@ -144,11 +179,11 @@ pub fn fixture() -> &'static Fixture {
             .collect();
         let input1 = round_input(model, salts(&mut r, K), 10);
         let round1 = Round::build(input1.clone()).expect("round 1");
-        let call1 = prove_round(&pk, &pvk, 1, &round1, 100);
+        let (call1, bundle1) = prove_round(&pk, &pvk, 1, &round1, 100);
 
         let input2 = round_input(round1.new_model.clone(), input1.new_model_salts.clone(), 20);
         let round2 = Round::build(input2).expect("round 2");
-        let call2 = prove_round(&pk, &pvk, 2, &round2, 200);
+        let (call2, bundle2) = prove_round(&pk, &pvk, 2, &round2, 200);
 
         let mut alt_input = input1;
         alt_input.acc_salts = salts(&mut r, K + 1);
@@ -158,13 +193,50 @@ pub fn fixture() -> &'static Fixture {
         let alt_proof = proof_to_words(&prove_chunk(&pk, &pvk, &alt, 1, 300));
         let alt_accs = alt.accs.iter().map(fr_to_word).collect();
 
+        let model_salts = round1.input.model_salts.clone();
+        let zero_weight = RandomRound {
+            zero_weight: vec![4],
+            ..spec(10)
+        }
+        .input_from(round1.input.model.clone(), model_salts.clone());
+        let zero_weight = Round::build(zero_weight).expect("a weight-0 slot with an update");
+        assert_eq!(zero_weight.model_commitment, round1.model_commitment);
+        let (zero_weight, zero_weight_bundle) = prove_round(&pk, &pvk, 1, &zero_weight, 400);
+
+        let mut wide = Round::build(
+            RandomRound {
+                empty: vec![],
+                ..spec(11)
+            }
+            .input_from(round1.input.model.clone(), model_salts),
+        )
+        .expect("all slots active");
+        wide.input.bounds.l2_sq = 1u128 << shape().norm_bits;
+        let (wide_norm, wide_norm_bundle) = prove_round(&pk, &pvk, 1, &wide, 500);
+
+        let header = KeyHeader {
+            kind: "verifying".into(),
+            shape: shape(),
+            insecure_seed: Some(0x5e7),
+            vk_digest: vk_digest_hex(&vk),
+        };
         Fixture {
             compiled,
+            vk,
+            header,
+            bundles: Bundles {
+                round1: bundle1,
+                round2: bundle2,
+                zero_weight: zero_weight_bundle,
+                wide_norm: wide_norm_bundle,
+            },
             round1,
             call1,
             round2,
             call2,
             alt_acc: (alt_accs, alt_proof),
+            zero_weight,
+            wide_norm,
         }
     })
 }

@@ -6,6 +6,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 mod fixture;
+mod parity;
 
 use alloy_dyn_abi::DynSolValue;
 use alloy_primitives::{Address, B256, U256};
@@ -138,13 +139,23 @@ fn rejects_public_input_plus_r() {
             index: U256::from(L + 4 + SLOTS)
         }
     );
-    // B_inf + r appears in chunk 0 first, at index 1.
+    // B_inf + r is refused before the proofs by the B_inf < 2^(U-1) check.
     let mut bad = call1.clone();
     bad.b_inf += r();
     assert_eq!(
         reason(submit(&mut chain, COORDINATOR, &bad)),
+        RevertReason::BoundOutOfRange {
+            which: U256::ZERO,
+            value: bad.b_inf
+        }
+    );
+    // An accumulator + r appears in chunk 0 first, as its acc_out at index 6 + 2n.
+    let mut bad = call1.clone();
+    bad.accumulators[1] += r();
+    assert_eq!(
+        reason(submit(&mut chain, COORDINATOR, &bad)),
         RevertReason::PublicInputNotInField {
-            index: U256::from(1)
+            index: U256::from(6 + 2 * SLOTS)
         }
     );
     submit(&mut chain, COORDINATOR, &call1).expect("untampered round still accepted");
@@ -324,14 +335,41 @@ fn only_the_coordinator_submits_and_only_the_owner_reassigns() {
     );
     submit(&mut chain, 0xc1, &call1).expect("new coordinator submits");
 
-    let transfer = call(
-        "transferOwnership(address)",
-        vec![DynSolValue::Address(addr(0xb0))],
+    // Ownership moves in two steps: an offer, then the new owner's acceptance.
+    let transfer = |to: Address| call("transferOwnership(address)", vec![DynSolValue::Address(to)]);
+    let accept = || call("acceptOwnership()", vec![]);
+    assert_eq!(
+        reason(chain.evm.call(
+            addr(0xb0),
+            chain.registry,
+            transfer(addr(0xb0)),
+            "transferOwnership"
+        )),
+        RevertReason::NotOwner { caller: addr(0xb0) }
     );
     chain
         .evm
-        .call(addr(OWNER), chain.registry, transfer, "transferOwnership")
-        .expect("transfer");
+        .call(
+            addr(OWNER),
+            chain.registry,
+            transfer(addr(0xb0)),
+            "transferOwnership",
+        )
+        .expect("offer");
+    assert_eq!(view(&mut chain, "owner()")[12..], addr(OWNER)[..]);
+    assert_eq!(view(&mut chain, "pendingOwner()")[12..], addr(0xb0)[..]);
+    assert_eq!(
+        reason(
+            chain
+                .evm
+                .call(addr(0xb1), chain.registry, accept(), "acceptOwnership")
+        ),
+        RevertReason::NotPendingOwner { caller: addr(0xb1) }
+    );
+    chain
+        .evm
+        .call(addr(0xb0), chain.registry, accept(), "acceptOwnership")
+        .expect("pending owner accepts");
     assert_eq!(
         reason(chain.evm.call(
             addr(OWNER),
@@ -344,6 +382,16 @@ fn only_the_coordinator_submits_and_only_the_owner_reassigns() {
         }
     );
     assert_eq!(view(&mut chain, "owner()")[12..], addr(0xb0)[..]);
+    assert_eq!(view(&mut chain, "pendingOwner()"), [0u8; 32]);
+    // A second acceptance finds no offer.
+    assert_eq!(
+        reason(
+            chain
+                .evm
+                .call(addr(0xb0), chain.registry, accept(), "acceptOwnership")
+        ),
+        RevertReason::NotPendingOwner { caller: addr(0xb0) }
+    );
 }
 
 #[test]
@@ -408,4 +456,87 @@ fn constructor_rejects_inconsistent_shape() {
         matches!(&err, ContractsError::Reverted { reason, .. } if **reason == RevertReason::InvalidShape),
         "{err}"
     );
+}
+
+#[test]
+fn deployment_emits_the_genesis_model() {
+    let params = params();
+    let (_, out) = Evm::new()
+        .deploy_with_outcome(
+            addr(OWNER),
+            params.initcode(&fixture().compiled.registry.bytecode),
+            "deploy",
+        )
+        .expect("deploy");
+    let sig = alloy_primitives::keccak256("GenesisModel(bytes32,uint64,uint64,uint64)");
+    let log = out
+        .logs
+        .iter()
+        .find(|l| l.topics().first() == Some(&sig))
+        .expect("GenesisModel emitted");
+    assert_eq!(log.topics()[1].0, genesis());
+    let words: Vec<U256> = log.data.data.chunks(32).map(U256::from_be_slice).collect();
+    assert_eq!(words, [U256::from(D), U256::from(K), U256::from(M)]);
+}
+
+/// Issue 12, item 1: before the fix the registry accepted this round (its proofs are valid)
+/// while zkfl-verify refused it with EmptySlot.
+#[test]
+fn rejects_a_weight_zero_slot_that_carries_a_real_update() {
+    let mut chain = deploy();
+    let bad = &fixture().zero_weight;
+    assert_eq!(bad.weights[4], U256::ZERO);
+    assert_eq!(
+        reason(submit(&mut chain, COORDINATOR, bad)),
+        RevertReason::EmptySlotNotCanonical {
+            slot: U256::from(4),
+            chunk: U256::ZERO
+        }
+    );
+    assert_eq!(stored_commitment(&mut chain), genesis());
+    // The empty slots of the honest round carry the constant, and it is exposed.
+    let empty = view(&mut chain, "EMPTY_UPDATE_CHUNK_HASH()");
+    assert_eq!(
+        U256::from_be_slice(&empty),
+        fixture().call1.update_hashes[SLOTS - 1][0]
+    );
+    submit(&mut chain, COORDINATOR, &fixture().call1).expect("honest round");
+}
+
+/// Issue 12, item 13: B₂² = 2^Nb is provable (all slots active) but outside the width the
+/// protocol fixes for the public input.
+#[test]
+fn rejects_a_norm_bound_of_two_to_the_norm_bits() {
+    let mut chain = deploy();
+    let bad = &fixture().wide_norm;
+    assert_eq!(bad.b2_sq, U256::from(1u128 << 64));
+    assert_eq!(
+        reason(submit(&mut chain, COORDINATOR, bad)),
+        RevertReason::BoundOutOfRange {
+            which: U256::from(1),
+            value: U256::from(1u128 << 64)
+        }
+    );
+}
+
+/// Issue 12, item 4: on a chain without the pairing precompile the call to 0x08 succeeds
+/// with no output. Before the fix the stale word at memory 0 (the batch seed) read as
+/// "pairing holds" and every round was accepted.
+#[test]
+fn a_chain_without_the_pairing_precompile_accepts_nothing() {
+    let params = params();
+    let mut evm = Evm::new().without_precompile(Address::with_last_byte(8));
+    let registry = evm
+        .deploy(
+            addr(OWNER),
+            params.initcode(&fixture().compiled.registry.bytecode),
+            "deploy",
+        )
+        .expect("deploy");
+    let mut chain = Chain { evm, registry };
+    assert_eq!(
+        reason(submit(&mut chain, COORDINATOR, &fixture().call1)),
+        RevertReason::ProofInvalid
+    );
+    assert_eq!(stored_commitment(&mut chain), genesis());
 }

@@ -11,7 +11,7 @@ use ark_snark::{CircuitSpecificSetupSNARK, SNARK};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use zkfl_circuits::{
-    bundle::{BoundsRecord, ChunkRecord, RoundBundle, ROUND_FORMAT},
+    bundle::RoundBundle,
     keys::{self, KeyHeader},
     testing::RandomRound,
     ChunkCircuit, Round, Shape,
@@ -46,37 +46,17 @@ fn rng(seed: u64) -> ChaCha20Rng {
 fn prove(pk: &ProvingKey<Bn254>, digest: &str, round: &Round, t: u64) -> RoundBundle {
     let shape = *round.shape();
     let mut rng = rng(1000 + t);
-    let chunks = (0..round.num_chunks())
+    let proofs: Vec<_> = (0..round.num_chunks())
         .map(|c| {
             let circuit = ChunkCircuit {
                 shape,
                 witness: round.witness(c),
             };
-            let proof = Groth16::<Bn254>::prove(pk, circuit, &mut rng).expect("prove");
-            ChunkRecord::new(&round.public(c).to_vec(), &proof)
+            Groth16::<Bn254>::prove(pk, circuit, &mut rng).expect("prove")
         })
         .collect();
-    let b = round.input.bounds;
-    let scale = (1u64 << shape.frac_bits) as f64;
-    RoundBundle {
-        format: ROUND_FORMAT.into(),
-        shape,
-        vk_digest: digest.into(),
-        round: t,
-        d: D as u64,
-        genesis: t == 1,
-        bounds: BoundsRecord {
-            linf: b.linf,
-            l2_sq: b.l2_sq,
-            linf_float: b.linf as f64 / scale,
-            l2_float: (b.l2_sq as f64).sqrt() / scale,
-        },
-        weights: round.input.slots.iter().map(|s| s.weight).collect(),
-        model_commitment: round.model_commitment,
-        new_model_commitment: round.new_model_commitment,
-        update_commitments: round.update_commitments.clone(),
-        chunks,
-    }
+    let floats = round.input.bounds.to_floats(&shape).expect("square B₂²");
+    RoundBundle::from_round(round, t, t == 1, digest, floats, &proofs)
 }
 
 fn build() -> Fixture {

@@ -2,7 +2,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::Args;
-use zkfl_prover::{inputs, setup::read_params};
+use zkfl_prover::{inputs, output::write_file_atomic, setup::read_params};
 
 /// Commit to a client update.
 #[derive(Args)]
@@ -20,6 +20,10 @@ pub struct CommitCmd {
     /// Saturate out-of-range values instead of refusing the update.
     #[arg(long)]
     clip: bool,
+    /// Replace an existing record and opening (the old opening is lost: a commitment
+    /// already published can then no longer be opened).
+    #[arg(long)]
+    force: bool,
 }
 
 /// `a/b.commit.json` → `a/b.opening.json`; anything else gets `.opening.json` appended.
@@ -39,10 +43,32 @@ impl CommitCmd {
         let (record, opening) =
             inputs::commit_update(&params.shape, &update, &mut inputs::salt_rng())?;
         let opening_file = opening_path(&self.out);
-        std::fs::write(&self.out, serde_json::to_string_pretty(&record)?)
-            .with_context(|| format!("writing {}", self.out.display()))?;
-        std::fs::write(&opening_file, serde_json::to_string_pretty(&opening)?)
-            .with_context(|| format!("writing {}", opening_file.display()))?;
+        if !self.force {
+            for p in [&self.out, &opening_file] {
+                if p.symlink_metadata().is_ok() {
+                    anyhow::bail!(
+                        "{} already exists; choose another --out, or pass --force to replace it (its opening is then lost)",
+                        p.display()
+                    );
+                }
+            }
+        }
+        // The private opening first (mode 0600), then the public record: a crash between the
+        // two leaves an opening without a record, never a published record without its opening.
+        write_file_atomic(
+            &opening_file,
+            &serde_json::to_vec_pretty(&opening)?,
+            true,
+            self.force,
+        )
+        .with_context(|| format!("writing {}", opening_file.display()))?;
+        write_file_atomic(
+            &self.out,
+            &serde_json::to_vec_pretty(&record)?,
+            false,
+            self.force,
+        )
+        .with_context(|| format!("writing {}", self.out.display()))?;
         println!(
             "commitment {} ({} params, {} chunks)\n  public record: {}\n  private opening (hand to the coordinator with the update): {}",
             record.commitment,

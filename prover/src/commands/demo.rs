@@ -11,7 +11,9 @@ use zkfl_contracts::encode::function_calldata;
 use zkfl_contracts::evm::Evm;
 use zkfl_contracts::round::RoundAccepted;
 
-use super::onchain;
+use zkfl_verifier::load_bundle;
+
+use super::onchain::SolcArgs;
 
 /// Run setup → commit (4 clients) → prove → verify on a generated example.
 #[derive(Args)]
@@ -19,6 +21,8 @@ pub struct DemoCmd {
     /// Working directory for the example files (default: a fresh temp dir).
     #[arg(long)]
     dir: Option<PathBuf>,
+    #[command(flatten)]
+    solc: SolcArgs,
 }
 
 fn layout() -> Layout {
@@ -66,7 +70,7 @@ impl DemoCmd {
             anyhow::bail!("{} already exists; pass a new --dir", dir.display());
         }
         // The on-chain step at the end needs solc: fail before minutes of proving.
-        onchain::solc()?;
+        let solc = self.solc.solc()?;
         std::fs::create_dir_all(&dir)?;
         let p = |name: &str| dir.join(name).display().to_string();
         let layout = layout();
@@ -148,7 +152,7 @@ impl DemoCmd {
              updates applied to the committed global-0 model, under the rounding rule in docs/PROTOCOL.md.\n\
              (The demo keys come from a fixed seed and are INSECURE; run `zkfl setup` without --seed for real use.)"
         );
-        on_chain(&dir)
+        on_chain(&dir, solc.location())
     }
 }
 
@@ -158,7 +162,7 @@ const DEMO_COORDINATOR: Address = Address::repeat_byte(0xc0);
 
 /// Export the contracts, then deploy the registry and submit round 1 on an in-process EVM
 /// (revm; the same code a node runs, no node needed).
-fn on_chain(dir: &Path) -> anyhow::Result<()> {
+fn on_chain(dir: &Path, solc: &Path) -> anyhow::Result<()> {
     let out = dir.join("contracts");
     let keys = dir.join("keys").display().to_string();
     println!();
@@ -168,8 +172,11 @@ fn on_chain(dir: &Path) -> anyhow::Result<()> {
         &keys,
         "--out",
         &out.display().to_string(),
+        "--solc",
+        &solc.display().to_string(),
     ])?;
-    let (bundle_path, bundle) = onchain::read_bundle(&dir.join("round-1"))?;
+    let bundle_path = dir.join("round-1");
+    let bundle = load_bundle(&bundle_path)?;
     let bin = out.join("ZkflRoundRegistry.bin");
     let creation = std::fs::read_to_string(&bin)
         .map_err(anyhow::Error::from)

@@ -9,7 +9,7 @@ use zkfl_contracts::chain::Client;
 use zkfl_contracts::export::compile_registry;
 use zkfl_prover::setup::KeyPaths;
 
-use super::onchain::{self, KeyArgs};
+use super::onchain::{self, KeyArgs, SolcArgs};
 
 /// Deploy the round registry (verifier for these keys included) to a node.
 ///
@@ -32,6 +32,8 @@ pub struct DeployCmd {
     coordinator: Option<Address>,
     #[command(flatten)]
     key: KeyArgs,
+    #[command(flatten)]
+    solc: SolcArgs,
     /// Print a JSON summary on stdout.
     #[arg(long)]
     json: bool,
@@ -64,7 +66,7 @@ impl DeployCmd {
         let params = registry_params(&genesis, coordinator)
             .with_context(|| format!("using {} as genesis", bundle_path.display()))?;
         let chain_id = client.chain_id()?;
-        let artifact = compile_registry(&vk, header.shape.slots, &onchain::solc()?)
+        let artifact = compile_registry(&vk, &header.shape, &self.solc.solc()?)
             .with_context(|| format!("compiling the registry for {}", vk_path.display()))?;
         let deployed = client.deploy_registry(&artifact.bytecode, &params)?;
         let genesis_model = format!("0x{}", hex::encode(params.genesis_model));

@@ -6,7 +6,7 @@ use zkfl_circuits::keys::read_vk;
 use zkfl_contracts::export::export_solidity;
 use zkfl_prover::setup::KeyPaths;
 
-use super::onchain;
+use super::onchain::SolcArgs;
 
 /// Write the Solidity verifier (this key baked in) and the round registry; with the npm
 /// solc installed also their ABI JSON and bytecode.
@@ -21,6 +21,8 @@ pub struct ExportSolidityCmd {
     /// Print a JSON summary on stdout.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    solc: SolcArgs,
 }
 
 impl ExportSolidityCmd {
@@ -29,14 +31,14 @@ impl ExportSolidityCmd {
         let (header, vk) = read_vk(&vk_path)?;
         // Without a compiler the sources are still useful (compile them elsewhere), so a
         // missing solc is a warning here; `deploy` and the demo require it.
-        let solc = match onchain::solc() {
+        let solc = match self.solc.solc() {
             Ok(s) => Some(s),
             Err(e) => {
                 eprintln!("warning: writing sources only, no ABI or bytecode: {e:#}");
                 None
             }
         };
-        let files = export_solidity(&vk, header.shape.slots, &self.out, solc.as_ref())
+        let files = export_solidity(&vk, &header.shape, &self.out, solc.as_ref())
             .with_context(|| format!("exporting the contracts for {}", vk_path.display()))?;
         if self.json {
             let summary = serde_json::json!({

@@ -8,63 +8,43 @@ use anyhow::{bail, Context};
 use clap::Args;
 use zkfl_circuits::bundle::RoundBundle;
 use zkfl_contracts::solc::Solc;
-use zkfl_contracts::ContractsError;
-use zkfl_prover::inputs::read_json;
+use zkfl_verifier::{load_bundle, BUNDLE_FILE};
 
 /// Environment variable holding the signer's private key (hex).
 pub const KEY_ENV: &str = "ZKFL_PRIVATE_KEY";
 
-/// The contracts directory with the npm toolchain: `$ZKFL_CONTRACTS_DIR`, else the
-/// workspace's `contracts/` next to this crate.
-pub fn contracts_dir() -> PathBuf {
-    match std::env::var_os("ZKFL_CONTRACTS_DIR") {
-        Some(d) => PathBuf::from(d),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../contracts"),
-    }
+/// Where `export-solidity`, `deploy` and the demo find solc.
+#[derive(Args)]
+pub struct SolcArgs {
+    /// The Solidity compiler: a `solc` or `solcjs` executable, or a contracts directory
+    /// where `npm ci` has been run. Default: $ZKFL_SOLC, then solc or solcjs on PATH, then
+    /// ./contracts/ of a zkfl checkout.
+    #[arg(long)]
+    solc: Option<PathBuf>,
 }
 
-/// The pinned npm solc, or an error that says how to install it.
-pub fn solc() -> anyhow::Result<Solc> {
-    let dir = contracts_dir();
-    match Solc::new(&dir) {
-        Ok(s) => Ok(s),
-        Err(ContractsError::SolcMissing { missing, .. }) => bail!(
-            "solc is not installed ({} does not exist): run `npm ci --prefix contracts` in the \
-             zkfl repository (needs node), or set ZKFL_CONTRACTS_DIR to a contracts directory \
-             where `npm ci` has been run",
-            missing.display()
-        ),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// `round-T/` or `round-T/round.json`.
-fn bundle_file(path: &Path) -> PathBuf {
-    if path.is_dir() {
-        path.join("round.json")
-    } else {
-        path.to_path_buf()
+impl SolcArgs {
+    /// The compiler, or an error that says how to get one.
+    pub fn solc(&self) -> anyhow::Result<Solc> {
+        Ok(Solc::discover(self.solc.as_deref())?)
     }
 }
 
 /// Reads a round bundle from a round directory or its `round.json`; returns the file read.
 pub fn read_bundle(path: &Path) -> anyhow::Result<(PathBuf, RoundBundle)> {
-    let file = bundle_file(path);
-    if !file.is_file() {
-        bail!(
-            "{} does not exist: pass a round directory written by `zkfl prove` (or its round.json)",
-            file.display()
-        );
-    }
-    let bundle = read_json(&file, "round bundle (round.json from `zkfl prove`)")?;
-    Ok((file, bundle))
+    let file = if path.is_dir() {
+        path.join(BUNDLE_FILE)
+    } else {
+        path.to_path_buf()
+    };
+    Ok((file, load_bundle(path)?))
 }
 
 /// The genesis bundle under `path`: a round directory or `round.json` (which must be a
 /// genesis bundle), or a directory of `round-*/` directories, of which the lowest-numbered
 /// genesis round is taken.
 pub fn find_genesis(path: &Path) -> anyhow::Result<(PathBuf, RoundBundle)> {
-    if !path.is_dir() || path.join("round.json").exists() {
+    if !path.is_dir() || path.join(BUNDLE_FILE).exists() {
         return read_bundle(path);
     }
     let mut rounds = Vec::new();
@@ -72,7 +52,7 @@ pub fn find_genesis(path: &Path) -> anyhow::Result<(PathBuf, RoundBundle)> {
         let dir = entry
             .with_context(|| format!("listing {}", path.display()))?
             .path();
-        if dir.join("round.json").is_file() {
+        if dir.join(BUNDLE_FILE).is_file() {
             rounds.push(read_bundle(&dir)?);
         }
     }

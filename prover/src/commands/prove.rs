@@ -65,6 +65,7 @@ impl ProveCmd {
                 self.weights.len()
             );
         }
+        output::check_new_output(&self.out)?;
         let paths = KeyPaths::in_dir(&self.keys);
         let started = Instant::now();
         let (header, pk) = read_pk(&paths.pk)?;
@@ -107,8 +108,13 @@ impl ProveCmd {
         bar.finish_and_clear();
         let prove_secs = prove_start.elapsed().as_secs_f64();
         let bundle = output::bundle(&prepared, self.round, &header.vk_digest, &proofs);
-        output::write_round(&self.out, &prepared, &bundle)
+        let widened = output::write_round(&self.out, &prepared, &bundle)
             .with_context(|| format!("writing {}", self.out.display()))?;
+        for t in &widened {
+            eprintln!(
+                "note: tensor '{t}' is written as F64: some of its proven values need more than an f32's 24-bit significand"
+            );
+        }
         let r = &prepared.round;
         if self.json {
             let summary = serde_json::json!({

@@ -1,17 +1,25 @@
 use std::path::PathBuf;
 
 use alloy_primitives::Address;
-use anyhow::{ensure, Context};
+use anyhow::{bail, ensure, Context};
 use clap::Args;
+use zkfl_circuits::keys::read_vk;
 use zkfl_contracts::bundle::round_call;
 use zkfl_contracts::chain::Client;
+use zkfl_prover::setup::KeyPaths;
+use zkfl_verifier::{load_bundle, verify_round, BUNDLE_FILE};
 
-use super::onchain::{self, KeyArgs};
+use super::onchain::KeyArgs;
 
 /// Submit a proven round to the registry: one transaction, all chunk proofs in one batched
-/// pairing check. The private key comes from $ZKFL_PRIVATE_KEY or --key-file.
+/// pairing check. The round is first verified exactly as `zkfl-verify round` does, so
+/// nothing is sent that an auditor would reject. The private key comes from
+/// $ZKFL_PRIVATE_KEY or --key-file.
 #[derive(Args)]
 pub struct SubmitCmd {
+    /// Key directory from `zkfl setup` (reads vk.bin to verify the round before sending).
+    #[arg(long, default_value = "keys")]
+    keys: PathBuf,
     /// JSON-RPC endpoint of the node, e.g. http://127.0.0.1:8545.
     #[arg(long)]
     rpc: String,
@@ -29,7 +37,21 @@ pub struct SubmitCmd {
 
 impl SubmitCmd {
     pub fn run(self) -> anyhow::Result<()> {
-        let (path, bundle) = onchain::read_bundle(&self.round)?;
+        let path = if self.round.is_dir() {
+            self.round.join(BUNDLE_FILE)
+        } else {
+            self.round.clone()
+        };
+        let bundle = load_bundle(&self.round)?;
+        let vk_path = KeyPaths::in_dir(&self.keys).vk;
+        let (header, vk) = read_vk(&vk_path)?;
+        if let Err(e) = verify_round(&vk, &header, &bundle) {
+            bail!(
+                "{} does not verify under {}, so it was not sent: {e}",
+                path.display(),
+                vk_path.display()
+            );
+        }
         let call = round_call(&bundle).with_context(|| format!("reading {}", path.display()))?;
         let (key, origin) = self.key.load()?;
         let client = Client::connect(&self.rpc, &key, &origin)?;

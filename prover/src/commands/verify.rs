@@ -49,8 +49,8 @@ impl VerifyCmd {
             } else {
                 println!(
                     "VALID round {}: {} chunk proofs (one batched check), {} of {} slots, total weight {}\n  \
-                     every update within L∞ {} and L2² {} (fixed-point units)\n  model {} → {}",
-                    r.round, r.chunks, r.active_slots, r.shape.slots, r.total_weight, r.linf, r.l2_sq, r.model_commitment, r.new_model_commitment
+                     {}\n  model {} → {}",
+                    r.round, r.chunks, r.active_slots, r.shape.slots, r.total_weight, r.bounds_line(), r.model_commitment, r.new_model_commitment
                 );
             }
         }

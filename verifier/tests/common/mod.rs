@@ -13,7 +13,7 @@ use ark_snark::{CircuitSpecificSetupSNARK, SNARK};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use zkfl_circuits::{
-    bundle::{BoundsRecord, ChunkRecord, Opening, RoundBundle, ROUND_FORMAT},
+    bundle::{Opening, RoundBundle},
     encoding::Format,
     keys::{vk_digest_hex, write_vk, KeyHeader},
     tensors::{self, Layout, TensorSpec},
@@ -82,36 +82,17 @@ pub fn round_input(
 pub fn prove(key: &Key, round: &Round, t: u64, genesis: bool) -> RoundBundle {
     let shape = *round.shape();
     let mut rng = rng(1000 + t);
-    let chunks = (0..round.num_chunks())
+    let proofs: Vec<_> = (0..round.num_chunks())
         .map(|c| {
             let circuit = ChunkCircuit {
                 shape,
                 witness: round.witness(c),
             };
-            let proof = Groth16::<Bn254>::prove(&key.pk, circuit, &mut rng).expect("prove");
-            ChunkRecord::new(&round.public(c).to_vec(), &proof)
+            Groth16::<Bn254>::prove(&key.pk, circuit, &mut rng).expect("prove")
         })
         .collect();
-    let b = round.input.bounds;
-    RoundBundle {
-        format: ROUND_FORMAT.into(),
-        shape,
-        vk_digest: key.header.vk_digest.clone(),
-        round: t,
-        d: D as u64,
-        genesis,
-        bounds: BoundsRecord {
-            linf: b.linf,
-            l2_sq: b.l2_sq,
-            linf_float: b.linf as f64 / 65536.0,
-            l2_float: (b.l2_sq as f64).sqrt() / 65536.0,
-        },
-        weights: round.input.slots.iter().map(|s| s.weight).collect(),
-        model_commitment: round.model_commitment,
-        new_model_commitment: round.new_model_commitment,
-        update_commitments: round.update_commitments.clone(),
-        chunks,
-    }
+    let floats = round.input.bounds.to_floats(&shape).expect("square B₂²");
+    RoundBundle::from_round(round, t, genesis, &key.header.vk_digest, floats, &proofs)
 }
 
 pub struct Fixture {

@@ -44,6 +44,7 @@ pub struct GasSection {
 
 pub fn measure(
     plan: &Plan,
+    shape: &zkfl_circuits::Shape,
     vk: &VerifyingKey<Bn254>,
     items: &[ProofItem],
 ) -> anyhow::Result<GasSection> {
@@ -54,7 +55,7 @@ pub fn measure(
         .into_iter()
         .map(|it| (it.proof, it.inputs))
         .collect();
-    let r = measure_verifier_gas(&solc, vk, plan.slots, &samples, &plan.gas_batches)?;
+    let r = measure_verifier_gas(&solc, vk, shape, &samples, &plan.gas_batches)?;
     let mut rows = vec![GasRow {
         call: "verifyProof".into(),
         proofs: 1,

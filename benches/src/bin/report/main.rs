@@ -124,7 +124,7 @@ fn run(plan: &Plan, machine: Machine) -> anyhow::Result<Report> {
     let small = scaling_key.as_ref().unwrap_or(&main);
     let (scaling, proofs) = scaling::measure(plan, small, threads)?;
     let verifier = verifier::measure(plan, &small.pk.vk, &proofs)?;
-    let (gas, gas_error) = match gas::measure(plan, &small.pk.vk, &proofs) {
+    let (gas, gas_error) = match gas::measure(plan, &small.shape, &small.pk.vk, &proofs) {
         Ok(g) => (Some(g), None),
         Err(e) => (None, Some(format!("{e:#}"))),
     };

@@ -23,9 +23,14 @@ impl HistoryCmd {
         let bundles = load_bundles_dir(&self.rounds)?;
         let result = verify_history(&vk, &header, &bundles);
         Ok(report(json, result, header.insecure_seed.is_some(), |r| {
+            let rounds: String = r
+                .rounds
+                .iter()
+                .map(|t| format!("\n  round {}: {}", t.round, t.bounds_line()))
+                .collect();
             format!(
-                "rounds {}..={}: {} chunk proofs in one batch, model chain intact\n  \
-                 initial model {}\n  final model   {}",
+                "rounds {}..={}: {} chunk proofs in batches, model chain intact\n  \
+                 initial model {}\n  final model   {}{rounds}",
                 r.first_round, r.last_round, r.proofs, r.initial_model, r.final_model
             )
         }))

@@ -25,12 +25,13 @@ impl RoundCmd {
         Ok(report(json, result, header.insecure_seed.is_some(), |r| {
             format!(
                 "round {}: {} chunk proofs (batched), {} of {} slots active, total weight {}\n  \
-                 model     {}\n  new model {}",
+                 {}\n  model     {}\n  new model {}",
                 r.round,
                 r.chunks,
                 r.active_slots,
                 r.shape.slots,
                 r.total_weight,
+                r.bounds_line(),
                 r.model_commitment,
                 r.new_model_commitment
             )

@@ -1,0 +1,256 @@
+//! The registry's size limits: `roundGasBound(k)` must cover every accepted round up to
+//! `maxChunks()`, so a registry that deploys can always take a round under the 2^24
+//! transaction gas cap and 127 KiB of calldata, and one that cannot is refused at
+//! deployment with `RoundTooLarge`.
+//!
+//! Large rounds need hundreds of valid chunk proofs. Proving real chunk circuits that many
+//! times would take minutes, so these tests verify against a key whose trapdoor they know
+//! and SIMULATE Groth16 proofs for arbitrary public inputs (valid proofs of nothing: only
+//! the gas matters here; the registry's soundness is tested with real proofs in
+//! tests/registry). Never do this outside a test.
+
+#[path = "common/mod.rs"]
+mod common;
+
+use alloy_primitives::{Address, U256};
+use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
+use ark_ec::{CurveGroup, PrimeGroup};
+use ark_ff::{Field, UniformRand};
+use ark_groth16::{Groth16, Proof, VerifyingKey};
+use ark_snark::SNARK;
+use ark_std::rand::Rng;
+use common::{addr, rng, solc};
+use zkfl_circuits::{commit::empty_chunk_hash, Shape};
+use zkfl_contracts::encode::function_calldata as call;
+use zkfl_contracts::evm::Evm;
+use zkfl_contracts::render::render_sources;
+use zkfl_contracts::revert::RevertReason;
+use zkfl_contracts::round::{
+    top_level_commitment, CommitmentKind, RegistryParams, RoundCall, RoundPublic,
+};
+use zkfl_contracts::solc::Artifact;
+use zkfl_contracts::ContractsError;
+
+const M: u64 = 4;
+const COORDINATOR: u8 = 0xc0;
+const OWNER: u8 = 0xa0;
+
+/// A verifying key with known α, β, γ, δ and IC scalars.
+struct Trapdoor {
+    alpha: Fr,
+    beta: Fr,
+    gamma: Fr,
+    delta: Fr,
+    ic: Vec<Fr>,
+    vk: VerifyingKey<Bn254>,
+}
+
+impl Trapdoor {
+    fn new(l: usize, r: &mut impl Rng) -> Self {
+        let g1 = |x: Fr| (G1Projective::generator() * x).into_affine();
+        let g2 = |x: Fr| (G2Projective::generator() * x).into_affine();
+        let (alpha, beta, gamma, delta) = (Fr::rand(r), Fr::rand(r), Fr::rand(r), Fr::rand(r));
+        let ic: Vec<Fr> = (0..=l).map(|_| Fr::rand(r)).collect();
+        let vk = VerifyingKey {
+            alpha_g1: g1(alpha),
+            beta_g2: g2(beta),
+            gamma_g2: g2(gamma),
+            delta_g2: g2(delta),
+            gamma_abc_g1: ic.iter().map(|x| g1(*x)).collect(),
+        };
+        Self {
+            alpha,
+            beta,
+            gamma,
+            delta,
+            ic,
+            vk,
+        }
+    }
+
+    /// A = a·G1, B = b·G2, C = ((ab − αβ − γ·IC(x)) / δ)·G1 satisfies the verification
+    /// equation e(A, B) = e(α, β)·e(IC(x), γ)·e(C, δ) for any inputs x.
+    fn simulate(&self, inputs: &[Fr], r: &mut impl Rng) -> Proof<Bn254> {
+        let (a, b) = (Fr::rand(r), Fr::rand(r));
+        let ic_x = self.ic[0]
+            + inputs
+                .iter()
+                .zip(&self.ic[1..])
+                .map(|(x, i)| *x * i)
+                .sum::<Fr>();
+        let c = (a * b - self.alpha * self.beta - self.gamma * ic_x)
+            * self.delta.inverse().expect("δ ≠ 0");
+        let g1: G1Affine = (G1Projective::generator() * a).into_affine();
+        let g2: G2Affine = (G2Projective::generator() * b).into_affine();
+        Proof {
+            a: g1,
+            b: g2,
+            c: (G1Projective::generator() * c).into_affine(),
+        }
+    }
+}
+
+struct Registry {
+    shape: Shape,
+    key: Trapdoor,
+    artifact: Artifact,
+}
+
+impl Registry {
+    fn compile(slots: usize, seed: u64) -> Self {
+        let shape = Shape::new(slots, M as usize);
+        let key = Trapdoor::new(shape.num_public_inputs(), &mut rng(seed));
+        let artifact = solc()
+            .compile(&render_sources(&key.vk, &shape).expect("render"))
+            .expect("compile")
+            .remove("ZkflRoundRegistry")
+            .expect("registry artifact");
+        Self {
+            shape,
+            key,
+            artifact,
+        }
+    }
+
+    fn params(&self, k: u64, genesis: [u8; 32]) -> RegistryParams {
+        let s = self.shape;
+        RegistryParams {
+            coordinator: addr(COORDINATOR),
+            genesis_model: genesis,
+            model_dim: k * M,
+            chunks: k,
+            chunk_size: M,
+            frac_bits: s.frac_bits as u8,
+            update_bits: s.update_bits as u8,
+            model_bits: s.model_bits as u8,
+            weight_bits: s.weight_bits as u8,
+            norm_bits: s.norm_bits as u8,
+        }
+    }
+
+    fn deploy(&self, evm: &mut Evm, k: u64, genesis: [u8; 32]) -> Result<Address, ContractsError> {
+        evm.deploy(
+            addr(OWNER),
+            self.params(k, genesis).initcode(&self.artifact.bytecode),
+            "deploy registry",
+        )
+    }
+
+    /// A round of k chunks with random chunk hashes and accumulators; `active` slots carry
+    /// weight 1 and random update hashes, the rest are canonical empty slots.
+    fn round(&self, k: usize, active: usize, seed: u64) -> (RoundCall, [u8; 32]) {
+        let mut r = rng(seed);
+        let n = self.shape.slots;
+        let mut random = |len: usize| (0..len).map(|_| Fr::rand(&mut r)).collect::<Vec<_>>();
+        let empty = empty_chunk_hash(&self.shape);
+        let public = RoundPublic {
+            b_inf: Fr::from(100u64),
+            b2_sq: Fr::from(10_000u64),
+            weights: (0..n).map(|i| Fr::from(u64::from(i < active))).collect(),
+            old_model_hashes: random(k),
+            new_model_hashes: random(k),
+            update_hashes: (0..n)
+                .map(|i| {
+                    if i < active {
+                        random(k)
+                    } else {
+                        vec![empty; k]
+                    }
+                })
+                .collect(),
+            accumulators: random(k + 1),
+        };
+        let mut r = rng(seed + 1);
+        let proofs: Vec<_> = (0..k)
+            .map(|c| self.key.simulate(&public.chunk_inputs(c), &mut r))
+            .collect();
+        let first = public.chunk_inputs(0);
+        assert!(
+            Groth16::<Bn254>::verify(&self.key.vk, &first, &proofs[0]).expect("verify"),
+            "a simulated proof verifies under the trapdoor key"
+        );
+        let genesis = top_level_commitment(
+            CommitmentKind::Model,
+            k as u64 * M,
+            &public.old_model_hashes,
+        );
+        (
+            RoundCall::new(1, &public, &proofs).expect("round shape"),
+            genesis,
+        )
+    }
+}
+
+fn view_uint(
+    evm: &mut Evm,
+    at: Address,
+    signature: &str,
+    args: Vec<alloy_dyn_abi::DynSolValue>,
+) -> U256 {
+    let out = evm
+        .call(addr(1), at, call(signature, args), signature)
+        .expect(signature)
+        .output;
+    U256::from_be_slice(&out)
+}
+
+fn uint(k: usize) -> alloy_dyn_abi::DynSolValue {
+    alloy_dyn_abi::DynSolValue::Uint(U256::from(k), 256)
+}
+
+/// For n = 8 the calldata limit binds (each chunk adds 19 words), for n = 1 the gas cap
+/// does (12 words but the same pairing and ecMul per chunk). For both, a round of every
+/// tested size up to maxChunks() is accepted with the gas limit set to roundGasBound(k),
+/// and the bound is within 10% of what the largest round uses.
+#[test]
+fn gas_bound_holds_up_to_the_largest_round() {
+    for (slots, seed) in [(8usize, 80u64), (1, 10)] {
+        let reg = Registry::compile(slots, seed);
+        let mut evm = Evm::new();
+        let probe = reg.deploy(&mut evm, 1, [0; 32]).expect("deploy K = 1");
+        let max = view_uint(&mut evm, probe, "maxChunks()", vec![]).to::<usize>();
+        let cd_limit = view_uint(&mut evm, probe, "MAX_CALLDATA_BYTES()", vec![]).to::<usize>();
+        eprintln!("n = {slots}: maxChunks() = {max}");
+        assert!(max > 16, "n = {slots}: only {max} chunks fit");
+        for (k, active) in [(1, slots), (16, 1), (max, slots), (max, 1)] {
+            let (round, genesis) = reg.round(k, active, seed + k as u64);
+            let data = round.calldata();
+            assert!(data.len() <= cd_limit, "{} bytes of calldata", data.len());
+            let at = reg.deploy(&mut evm, k as u64, genesis).expect("deploy");
+            assert_eq!(
+                view_uint(&mut evm, at, "roundCalldataBytes(uint256)", vec![uint(k)]),
+                U256::from(data.len()),
+                "the contract's calldata size formula"
+            );
+            let bound =
+                view_uint(&mut evm, at, "roundGasBound(uint256)", vec![uint(k)]).to::<u64>();
+            let out = evm
+                .call_with_gas_limit(addr(COORDINATOR), at, data, bound, "submitRound")
+                .unwrap_or_else(|e| {
+                    panic!("n = {slots}, K = {k}, {active} active: {e} with gas limit {bound}")
+                });
+            eprintln!(
+                "n = {slots}, K = {k}, {active} active: tx gas {} ≤ bound {bound} ({:.1}%)",
+                out.tx_gas,
+                100.0 * out.tx_gas as f64 / bound as f64
+            );
+            assert!(out.tx_gas <= bound);
+            if k == max && active == slots {
+                assert!(
+                    out.tx_gas as f64 >= 0.9 * bound as f64,
+                    "n = {slots}: the bound {bound} is loose for {} gas",
+                    out.tx_gas
+                );
+            }
+        }
+        // One chunk more never deploys, and says how many fit.
+        let err = reg
+            .deploy(&mut evm, max as u64 + 1, [0; 32])
+            .expect_err("K = maxChunks() + 1");
+        assert!(
+            matches!(&err, ContractsError::Reverted { reason, .. }
+                if **reason == RevertReason::RoundTooLarge { chunks: U256::from(max + 1), max: U256::from(max) }),
+            "{err}"
+        );
+    }
+}
