@@ -289,3 +289,22 @@ fn proofs_are_canonical_hex_of_canonical_points() {
     let err = record(to_hex(&infinity)).proof(0).unwrap_err().to_string();
     assert!(err.contains("canonical encoding"), "{err}");
 }
+
+/// Found by fuzzing: serde_json's default float parser read 9.020528796694308e18 back as
+/// 9.020528796694307e18. The bounds' floats are checked against the proven bounds, so they
+/// must read back exactly (the workspace enables serde_json's `float_roundtrip`).
+#[test]
+fn bound_floats_read_back_exactly() {
+    use rand::{Rng, SeedableRng};
+    let mut b = bundle();
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(12);
+    let found = 9.020528796694308e18;
+    for x in std::iter::once(found).chain((0..20_000).map(|_| f64::from_bits(rng.gen()))) {
+        if !x.is_finite() {
+            continue;
+        }
+        b.bounds.linf_float = x;
+        let back: RoundBundle = serde_json::from_slice(&serde_json::to_vec(&b).unwrap()).unwrap();
+        assert_eq!(back.bounds.linf_float.to_bits(), x.to_bits(), "{x:e}");
+    }
+}
