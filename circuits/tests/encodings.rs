@@ -118,6 +118,8 @@ fn every_hex_field_refuses_other_spellings() {
             shape: shape(),
             insecure_seed: None,
             vk_digest: DIGEST.into(),
+            reduction: Default::default(),
+            provenance: None,
         };
         assert!(reparse(&header, |_| {}).is_ok());
         assert!(reparse(&header, |j| j["vk_digest"] = json!(bad)).is_err());
@@ -227,6 +229,8 @@ fn file_structs_refuse_unknown_fields() {
         shape: shape(),
         insecure_seed: None,
         vk_digest: DIGEST.into(),
+        reduction: Default::default(),
+        provenance: None,
     };
     assert!(reparse(&header, |j| j["extra"] = json!(0)).is_err());
     let layout = Layout {

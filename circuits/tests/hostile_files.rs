@@ -69,6 +69,8 @@ fn header(kind: &str, shape: Shape, vk: &VerifyingKey<Bn254>) -> KeyHeader {
         shape,
         insecure_seed: None,
         vk_digest: keys::vk_digest_hex(vk),
+        reduction: Default::default(),
+        provenance: None,
     }
 }
 
@@ -192,6 +194,8 @@ fn params_json_shape_is_validated_on_read() {
         domain_size: 2,
         created_unix: 0,
         zkfl_version: "0.1.0".into(),
+        reduction: Default::default(),
+        provenance: None,
     };
     keys::write_params(&path, &params).unwrap();
     assert_eq!(keys::read_params(&path).unwrap(), params);

@@ -5,13 +5,14 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod groth16;
 pub mod inputs;
 pub mod output;
 pub mod prove;
 pub mod setup;
 pub mod shape_args;
 
-pub use shape_args::ShapeArgs;
+pub use shape_args::{FullShapeArgs, ShapeArgs};
 
 use std::path::Path;
 

@@ -8,7 +8,7 @@ use rand::{rngs::OsRng, RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use zkfl_circuits::{
     circuit::cost,
-    keys::{self, KeyHeader},
+    keys::{self, KeyHeader, Reduction},
     ChunkCircuit, Shape,
 };
 
@@ -77,6 +77,8 @@ pub fn setup(shape: Shape, seed: Option<u64>) -> Result<(ProvingKey<Bn254>, Para
             .map(|d| d.as_secs())
             .unwrap_or(0),
         zkfl_version: env!("CARGO_PKG_VERSION").into(),
+        reduction: Reduction::Libsnark,
+        provenance: None,
     };
     Ok((pk, params))
 }
@@ -93,6 +95,8 @@ pub fn write_keys(dir: &Path, pk: &ProvingKey<Bn254>, params: &Params) -> Result
         shape: params.shape,
         insecure_seed: params.insecure_seed,
         vk_digest: params.vk_digest.clone(),
+        reduction: params.reduction,
+        provenance: params.provenance.clone(),
     };
     keys::write_pk(&paths.pk, &header("proving"), pk)?;
     keys::write_vk(&paths.vk, &header("verifying"), &pk.vk)?;

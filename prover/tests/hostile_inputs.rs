@@ -56,6 +56,8 @@ fn setup() -> (tempfile::TempDir, KeyParams) {
         domain_size: 2,
         created_unix: 0,
         zkfl_version: "0.1.0".into(),
+        reduction: Default::default(),
+        provenance: None,
     };
     (tmp, params)
 }

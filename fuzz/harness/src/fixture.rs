@@ -68,6 +68,8 @@ fn build() -> Fixture {
         shape,
         insecure_seed: Some(42),
         vk_digest: keys::vk_digest_hex(&vk),
+        reduction: keys::Reduction::Libsnark,
+        provenance: None,
     };
     let first = RandomRound::new(shape, D).build().expect("honest round 1");
     let second = RandomRound {

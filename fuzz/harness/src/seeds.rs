@@ -66,6 +66,8 @@ pub fn json_seeds() -> &'static [Value; 4] {
             domain_size: cost::domain_size(&shape),
             created_unix: 0,
             zkfl_version: "0.1.0".into(),
+            reduction: Default::default(),
+            provenance: None,
         };
         let value = |r: Result<Value, serde_json::Error>| r.expect("seed serialises");
         [

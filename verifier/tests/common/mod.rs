@@ -48,6 +48,8 @@ pub fn setup(shape: Shape, seed: u64) -> Key {
         shape,
         insecure_seed: Some(seed),
         vk_digest: vk_digest_hex(&vk),
+        reduction: zkfl_circuits::keys::Reduction::Libsnark,
+        provenance: None,
     };
     Key { pk, vk, header }
 }
