@@ -112,6 +112,8 @@ pub const INTERESTING: &[&str] = &[
     "update",
     "verifying",
     "proving",
+    "libsnark",
+    "circom",
 ];
 
 /// A change to a string (or a number's text).

@@ -14,7 +14,7 @@ use zkfl_circuits::{
     bundle::{CommitmentRecord, Opening},
     circuit::cost,
     field::fr_to_hex,
-    keys::KeyParams,
+    keys::{ContributionRecord, KeyHeader, KeyParams, Provenance, Reduction},
     tensors::{Layout, TensorSpec},
     Kind,
 };
@@ -27,6 +27,38 @@ pub fn vk_body(vk: &VerifyingKey<Bn254>) -> Vec<u8> {
     vk.serialize_compressed(&mut body)
         .expect("serialising to memory");
     body
+}
+
+/// The fixture's verifying key header as a ceremony export would write it: circom
+/// reduction and a provenance with two contributions, the last a beacon (claims only: the
+/// targets never check them against files).
+pub fn ceremony_header() -> &'static KeyHeader {
+    static H: OnceLock<KeyHeader> = OnceLock::new();
+    H.get_or_init(|| {
+        let blake = |b: u8| hex::encode([b; 64]);
+        KeyHeader {
+            insecure_seed: None,
+            reduction: Reduction::Circom,
+            provenance: Some(Provenance {
+                ptau_blake2b: blake(1),
+                zkey_blake2b: blake(2),
+                circuit_hash: blake(3),
+                contributions: vec![
+                    ContributionRecord {
+                        name: "alice".into(),
+                        hash: blake(4),
+                        beacon: None,
+                    },
+                    ContributionRecord {
+                        name: "beacon".into(),
+                        hash: blake(5),
+                        beacon: Some((hex::encode([6u8; 32]), 10)),
+                    },
+                ],
+            }),
+            ..fixture().header.clone()
+        }
+    })
 }
 
 /// A valid file of each kind the `json` target reads: a model opening, an update's
@@ -124,9 +156,10 @@ pub fn initial(name: &str) -> Vec<Vec<u8>> {
             file.extend((header.len() as u32).to_le_bytes());
             file.extend(header);
             file.extend(vk_body(&f.vk));
-            let mut s = vec![file, vec![1], vec![3]];
+            let mut s = vec![file, vec![1], vec![3], vec![5], vec![7]];
             s.extend(random(&[1], 3));
             s.extend(random(&[3], 2));
+            s.extend(random(&[5], 2));
             s
         }
         "json" => {

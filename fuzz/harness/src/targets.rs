@@ -6,8 +6,9 @@
 //!   every public input, key digest) is the original one. Proof bytes may differ only by
 //!   Groth16's malleability; the round index and genesis flag are bound by the history, not
 //!   by the proofs.
-//! - `keys`: key file bytes, raw or as edits of the real verifying key. Accepted ⇒ a valid
-//!   shape with one IC point per input, and verifying a real bundle with it cannot panic.
+//! - `keys`: key file bytes, raw or as edits of the real verifying key (with a setup's or a
+//!   ceremony's header). Accepted ⇒ a valid shape with one IC point per input, a header that
+//!   reads back equal, and verifying a real bundle with it cannot panic.
 //! - `json`: openings, commitment records, params.json and round bundles, raw or edited.
 //!   Accepted ⇒ the checks a reader runs cannot panic, and writing back reads back equal.
 //! - `safetensors`: any bytes. Accepted ⇒ the layout holds together with the values.
@@ -136,8 +137,20 @@ fn key_file(header: &Value, body: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Accepted key headers: the reports built from them cannot panic, and they write back to
+/// what they were read from.
+fn check_header(header: &keys::KeyHeader) {
+    assert!(header.shape.validate().is_ok(), "accepted an invalid shape");
+    let _ = (header.insecurity(), header.provenance_lines());
+    let again = serde_json::to_value(header).expect("a header serialises");
+    let back: keys::KeyHeader =
+        serde_json::from_value(again).expect("what zkfl writes, zkfl reads");
+    assert_eq!(&back, header, "a key header changed on a write and read");
+}
+
 /// Key files: raw bytes (first byte even) or edits of the real verifying key's header plus
-/// bit flips in its body (first byte odd).
+/// bit flips in its body (first byte odd); bit 2 of the first byte starts from a header that
+/// claims a ceremony (provenance, circom reduction) instead of the seeded setup's.
 pub fn keys(data: &[u8]) {
     let f = fixture();
     let Some((&mode, rest)) = data.split_first() else {
@@ -147,10 +160,15 @@ pub fn keys(data: &[u8]) {
         rest.to_vec()
     } else {
         let mut u = Unstructured::new(rest);
-        let header = edited(&f.header, &mut u);
+        let header = if mode & 4 == 0 {
+            edited(&f.header, &mut u)
+        } else {
+            edited(seeds::ceremony_header(), &mut u)
+        };
         let mut header: Value = serde_json::from_slice(&header).expect("edited JSON parses");
-        if mode % 4 == 3 {
-            header["kind"] = json!("proving");
+        // An edit may have replaced the whole header by a scalar: keep that as it is.
+        if let (3, Some(fields)) = (mode % 4, header.as_object_mut()) {
+            fields.insert("kind".into(), json!("proving"));
         }
         let mut body = seeds::vk_body(&f.vk);
         // `arbitrary` yields zeros once the bytes run out, so stop on empty input.
@@ -164,13 +182,13 @@ pub fn keys(data: &[u8]) {
         key_file(&header, &body)
     };
     if let Ok((header, vk)) = keys::vk_from_bytes(&bytes, "vk.bin") {
-        assert!(header.shape.validate().is_ok(), "accepted an invalid shape");
+        check_header(&header);
         assert_eq!(vk.gamma_abc_g1.len(), header.shape.num_public_inputs() + 1);
         let _ = verify_round_with_rng(&vk, &header, &f.bundles[0], &mut rng());
         let _ = snarkjs::vk_json(&vk);
     }
     if let Ok((header, pk)) = keys::pk_from_bytes(&bytes, "pk.bin") {
-        assert!(header.shape.validate().is_ok(), "accepted an invalid shape");
+        check_header(&header);
         assert_eq!(keys::vk_digest_hex(&pk.vk), header.vk_digest);
     }
 }
