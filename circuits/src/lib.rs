@@ -16,7 +16,9 @@
 pub mod bundle;
 pub mod circuit;
 pub mod commit;
+pub mod encoding;
 pub mod field;
+pub mod files;
 pub mod fixed;
 pub mod keys;
 pub mod params;

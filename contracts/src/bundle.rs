@@ -37,11 +37,17 @@ fn chunks(bundle: &RoundBundle) -> Result<usize, ContractsError> {
             ),
         ));
     }
+    // Everything below sizes arrays from the shape: an unchecked one (2^63 slots, chunk 0)
+    // would overflow or divide by zero.
+    bundle
+        .shape
+        .validate()
+        .map_err(|e| bad(bundle, e.to_string()))?;
     let m = bundle.shape.chunk as u64;
-    if m == 0 || bundle.d == 0 {
+    if bundle.d == 0 {
         return Err(bad(
             bundle,
-            format!("d = {} and chunk size m = {m} must be > 0", bundle.d),
+            "d = 0: a round needs at least one parameter".into(),
         ));
     }
     let k = bundle.d.div_ceil(m) as usize;
@@ -224,4 +230,43 @@ pub fn round_call(bundle: &RoundBundle) -> Result<RoundCall, ContractsError> {
             source,
         })?;
     RoundCall::new(bundle.round, &public, &proofs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zkfl_circuits::bundle::BoundsRecord;
+    use zkfl_circuits::{Commitment, Shape};
+
+    /// Issue 12 item 7: shapes from a bundle are validated before they size anything.
+    #[test]
+    fn unusable_bundle_shapes_are_errors_not_panics() {
+        for (slots, chunk) in [(1usize << 63, 4), (usize::MAX, 4), (2, 0)] {
+            let bundle = RoundBundle {
+                format: ROUND_FORMAT.into(),
+                shape: Shape {
+                    slots,
+                    ..Shape::new(2, chunk)
+                },
+                vk_digest: format!("0x{}", "00".repeat(32)),
+                round: 1,
+                d: 4,
+                genesis: true,
+                bounds: BoundsRecord {
+                    linf: 1,
+                    l2_sq: 1,
+                    linf_float: 0.0,
+                    l2_float: 0.0,
+                },
+                weights: vec![1, 1],
+                model_commitment: Commitment::default(),
+                new_model_commitment: Commitment::default(),
+                update_commitments: vec![Commitment::default(); 2],
+                chunks: vec![],
+            };
+            let err = round_call(&bundle).unwrap_err().to_string();
+            assert!(err.contains("invalid circuit shape"), "{err}");
+            assert!(registry_params(&bundle, Address::ZERO).is_err());
+        }
+    }
 }

@@ -44,6 +44,9 @@ pub enum Error {
     /// Invalid arguments or inputs.
     #[error("{0}")]
     Invalid(String),
+    /// An input file that is missing, not a regular file, too large or not valid JSON.
+    #[error(transparent)]
+    File(#[from] zkfl_circuits::files::FileError),
     /// Key file problem.
     #[error(transparent)]
     Key(#[from] zkfl_circuits::keys::KeyError),

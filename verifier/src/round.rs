@@ -10,7 +10,7 @@ use zkfl_circuits::{
     bundle::{RecordError, RoundBundle, ROUND_FORMAT},
     commit::{self, empty_update_commitment, Commitment, Kind},
     field::{fr_from_u128, fr_to_decimal},
-    keys::{vk_digest, KeyHeader},
+    keys::{vk_digest_hex, KeyHeader},
     Bounds, ChunkPublic, RoundError,
 };
 
@@ -32,7 +32,7 @@ fn prepare(vk: &VerifyingKey<Bn254>, header: &KeyHeader) -> Result<PreparedKey, 
     if let Err(e) = header.shape.validate() {
         return bad(e.to_string());
     }
-    let digest = hex::encode(vk_digest(vk));
+    let digest = vk_digest_hex(vk);
     if digest != header.vk_digest {
         return bad(format!(
             "header digest {} but the key hashes to {digest}",

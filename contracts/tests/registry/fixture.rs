@@ -13,7 +13,7 @@ use ark_std::rand::Rng;
 use zkfl_circuits::{
     bundle::RoundBundle,
     commit::random_salts as salts,
-    keys::{vk_digest, KeyHeader},
+    keys::{vk_digest_hex, KeyHeader},
     testing::RandomRound,
     ChunkCircuit, Kind, Round, RoundInput, Shape,
 };
@@ -157,7 +157,7 @@ pub fn prove_round(
         .bounds
         .to_floats(&shape())
         .expect("perfect-square B₂²");
-    let digest = hex::encode(vk_digest(&pvk.vk));
+    let digest = vk_digest_hex(&pvk.vk);
     let bundle = RoundBundle::from_round(round, index, index == 1, &digest, floats, &proofs);
     (call, bundle)
 }
@@ -216,7 +216,7 @@ pub fn fixture() -> &'static Fixture {
             kind: "verifying".into(),
             shape: shape(),
             insecure_seed: Some(0x5e7),
-            vk_digest: hex::encode(vk_digest(&vk)),
+            vk_digest: vk_digest_hex(&vk),
             reduction: Default::default(),
             provenance: None,
         };

@@ -42,7 +42,7 @@ impl ExportKeysCmd {
         let pk = proving_key(&self.zkey)?;
         let params = Params {
             shape,
-            vk_digest: hex::encode(keys::vk_digest(&pk.vk)),
+            vk_digest: keys::vk_digest_hex(&pk.vk),
             insecure_seed: None,
             constraints: cost::num_constraints(&shape),
             domain_size: cost::domain_size(&shape),

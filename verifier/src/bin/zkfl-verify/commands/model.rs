@@ -20,7 +20,7 @@ pub struct ModelCmd {
     vk: PathBuf,
     #[command(flatten)]
     trust: TrustArgs,
-    /// The model commitment, e.g. from the chain (64 hex digits, 0x-prefixed).
+    /// The model commitment, e.g. from the chain: 0x and 64 lowercase hex digits.
     #[arg(long, required_unless_present = "round", conflicts_with = "round")]
     commitment: Option<String>,
     /// Take the commitment from this round's new model, after verifying the round.
@@ -37,9 +37,7 @@ impl ModelCmd {
     pub fn run(self, json: bool) -> anyhow::Result<Outcome> {
         let (header, vk) = load_vk(&self.vk, &self.trust)?;
         let commitment: Commitment = match (&self.commitment, &self.round) {
-            (Some(c), _) => c
-                .parse()
-                .with_context(|| "--commitment must be 32 bytes of hex".to_string())?,
+            (Some(c), _) => c.parse().context("--commitment")?,
             (None, Some(dir)) => {
                 let bundle = load_bundle(dir)?;
                 match verify_round(&vk, &header, &bundle) {
