@@ -11,6 +11,7 @@ pub mod output;
 pub mod prove;
 pub mod setup;
 pub mod shape_args;
+pub mod signed;
 
 pub use shape_args::{FullShapeArgs, ShapeArgs};
 

@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use zkfl_verifier::{load_bundles_dir, verify_history};
+use zkfl_verifier::{load_bundles_dir, verify_history_for_task, TaskRoster};
 
-use super::{load_vk, report, Outcome, TrustArgs};
+use super::{load_vk, report, Outcome, TaskArgs, TrustArgs};
 
 /// Verify every round under a directory, and the model chain between them.
 #[derive(Args)]
@@ -15,6 +15,8 @@ pub struct HistoryCmd {
     vk: PathBuf,
     #[command(flatten)]
     trust: TrustArgs,
+    #[command(flatten)]
+    task: TaskArgs,
     /// Directory whose subdirectories hold one round.json each.
     rounds: PathBuf,
 }
@@ -22,13 +24,24 @@ pub struct HistoryCmd {
 impl HistoryCmd {
     pub fn run(self, json: bool) -> anyhow::Result<Outcome> {
         let (header, vk) = load_vk(&self.vk, &self.trust)?;
+        let task = self.task.load()?;
         let bundles = load_bundles_dir(&self.rounds)?;
-        let result = verify_history(&vk, &header, &bundles);
+        let task = task
+            .as_ref()
+            .map(|(task, roster)| TaskRoster { task, roster });
+        let result = verify_history_for_task(&vk, &header, &bundles, task);
         Ok(report(json, result, Some(&header), |r| {
             let rounds: String = r
                 .rounds
                 .iter()
-                .map(|t| format!("\n  round {}: {}", t.round, t.bounds_line()))
+                .map(|t| {
+                    format!(
+                        "\n  round {}: {}\n    {}",
+                        t.round,
+                        t.bounds_line(),
+                        t.clients_line()
+                    )
+                })
                 .collect();
             format!(
                 "rounds {}..={}: {} chunk proofs in batches, model chain intact\n  \
