@@ -14,22 +14,27 @@ const CHAIN_ID: u64 = 31337;
 /// Where Anvil's account 0 deploys its first contract.
 const REGISTRY: &str = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 
-fn corpus(key: &common::Key) -> Corpus {
-    let registry: Address = REGISTRY.parse().expect("address");
-    Corpus::build(
-        common::shape(),
-        common::D,
-        CHAIN_ID,
-        registry,
-        &mut |round, t, genesis| common::prove(key, round, t, genesis),
-    )
-    .expect("corpus")
+/// The seeded key and the corpus proven under it, built once per test binary.
+fn corpus() -> &'static (common::Key, Corpus) {
+    static C: std::sync::OnceLock<(common::Key, Corpus)> = std::sync::OnceLock::new();
+    C.get_or_init(|| {
+        let key = common::setup(common::shape(), common::KEY_SEED);
+        let registry: Address = REGISTRY.parse().expect("address");
+        let corpus = Corpus::build(
+            common::shape(),
+            common::D,
+            CHAIN_ID,
+            registry,
+            &mut |round, t, genesis| common::prove(&key, round, t, genesis),
+        )
+        .expect("corpus");
+        (key, corpus)
+    })
 }
 
 #[test]
 fn every_hostile_round_gets_its_verdict_and_unsigned_rounds_say_so() {
-    let key = common::setup(common::shape(), common::KEY_SEED);
-    let c = corpus(&key);
+    let (key, c) = corpus();
     let task = Some(TaskRoster {
         task: &c.task,
         roster: &c.roster,
@@ -86,8 +91,7 @@ fn every_hostile_round_gets_its_verdict_and_unsigned_rounds_say_so() {
 
 #[test]
 fn a_signed_bundle_must_have_one_readable_client_entry_per_slot() {
-    let key = common::setup(common::shape(), common::KEY_SEED);
-    let c = corpus(&key);
+    let (key, c) = corpus();
     let task = Some(TaskRoster {
         task: &c.task,
         roster: &c.roster,
@@ -138,4 +142,91 @@ fn a_signed_bundle_must_have_one_readable_client_entry_per_slot() {
             ..
         }
     ));
+}
+
+#[test]
+fn zkfl_verify_lists_the_clients_under_a_task_and_refuses_an_unsigned_round() {
+    let (key, c) = corpus();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let vk = common::write_key(dir.path(), &key);
+    let file = |name: &str, json: Vec<u8>| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, json).expect("write");
+        p.display().to_string()
+    };
+    let task = file("task.json", serde_json::to_vec(&c.task).expect("json"));
+    let roster = file("roster.json", serde_json::to_vec(&c.roster).expect("json"));
+    let rounds = dir.path().join("rounds");
+    common::write_bundle(&rounds.join("1"), &c.round1);
+    let honest = &c.cases[0];
+    assert_eq!(honest.expected, Expected::Valid);
+    common::write_bundle(&rounds.join("2"), &honest.bundle);
+    let unsigned = dir.path().join("unsigned");
+    let mut v1 = c.round1.clone();
+    v1.format = zkfl_circuits::bundle::ROUND_FORMAT.into();
+    v1.clients = None;
+    common::write_bundle(&unsigned, &v1);
+
+    let run = |args: &[&str]| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_zkfl-verify"))
+            .args(args)
+            .output()
+            .expect("run zkfl-verify");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        (
+            o.status.code(),
+            text,
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+        )
+    };
+    let vk = vk.display().to_string();
+    let r1 = rounds.join("1").display().to_string();
+    let base = ["--allow-insecure-keys", "--vk", &vk];
+    let signed = ["--task", &task, "--roster", &roster];
+
+    let (code, out, _) = run(&[&["round"][..], &base, &signed, &[&r1]].concat());
+    assert_eq!(code, Some(0), "{out}");
+    for k in &c.clients[..2] {
+        assert!(out.contains(&k.address().to_string()), "{out}");
+    }
+    assert!(out.contains("signatures checked"), "{out}");
+    let (code, out, stdout) = run(&[&["--json", "round"][..], &base, &signed, &[&r1]].concat());
+    assert_eq!(code, Some(0), "{out}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("json on stdout");
+    assert_eq!(json["report"]["signatures"], "checked");
+    assert_eq!(json["report"]["clients"].as_array().map(Vec::len), Some(3));
+    // Without a task: the proofs verify, and the output says the signatures were not checked.
+    let (code, out, _) = run(&[&["round"][..], &base, &[&r1]].concat());
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("NOT checked"), "{out}");
+    // An unsigned round under the task is invalid.
+    let (code, out, _) = run(&[
+        &["round"][..],
+        &base,
+        &signed,
+        &[unsigned.to_str().expect("utf-8")],
+    ]
+    .concat());
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("INVALID") && out.contains("unsigned round"),
+        "{out}"
+    );
+    // The history, signatures checked round by round.
+    let (code, out, _) = run(&[
+        &["history"][..],
+        &base,
+        &signed,
+        &[rounds.to_str().expect("utf-8")],
+    ]
+    .concat());
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(out.matches("signatures checked").count(), 2, "{out}");
+    // --task without --roster is a usage error.
+    let (code, _, _) = run(&[&["round"][..], &base, &["--task", &task, &r1]].concat());
+    assert_eq!(code, Some(2));
 }
