@@ -280,7 +280,9 @@ fn clients_sign_the_coordinator_proves_a_signed_round_and_bad_records_are_refuse
         serde_json::from_slice(&std::fs::read(env.p("c1.signed.json")).unwrap()).unwrap();
     rec.weight += 1;
     std::fs::write(&tampered, serde_json::to_vec(&rec).unwrap()).unwrap();
-    let bad: [(&[(usize, &str)], &[&str], &str, &str); 6] = [
+    /// (update, signed record) pairs, extra flags, the file to be named, why.
+    type BadCase<'a> = (&'a [(usize, &'a str)], &'a [&'a str], &'a str, &'a str);
+    let bad: [BadCase<'_>; 6] = [
         (
             &[(0, "c0.signed.json"), (1, "r2.signed.json")],
             &[],

@@ -148,7 +148,7 @@ fn a_signed_bundle_must_have_one_readable_client_entry_per_slot() {
 fn zkfl_verify_lists_the_clients_under_a_task_and_refuses_an_unsigned_round() {
     let (key, c) = corpus();
     let dir = tempfile::tempdir().expect("tempdir");
-    let vk = common::write_key(dir.path(), &key);
+    let vk = common::write_key(dir.path(), key);
     let file = |name: &str, json: Vec<u8>| {
         let p = dir.path().join(name);
         std::fs::write(&p, json).expect("write");
