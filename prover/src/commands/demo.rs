@@ -9,10 +9,10 @@ use zkfl_circuits::tensors::{self, Layout, TensorSpec};
 use zkfl_contracts::bundle::{registry_params, round_call};
 use zkfl_contracts::encode::function_calldata;
 use zkfl_contracts::evm::Evm;
-use zkfl_contracts::round::RoundAccepted;
+use zkfl_contracts::round::{enroll_calldata, RoundAccepted};
 
 use alloy_signer_local::PrivateKeySigner;
-use zkfl_circuits::{bundle::ROUND_FORMAT, keys::read_vk};
+use zkfl_circuits::keys::read_vk;
 use zkfl_task::{Roster, Task};
 use zkfl_verifier::{load_bundle, verify_history_for_task, TaskRoster};
 
@@ -235,7 +235,7 @@ impl DemoCmd {
              each update and weight is signed by its enrolled client for round 1 after the genesis model (EIP-712).\n\
              (The demo keys come from a fixed seed and are INSECURE; run `zkfl setup` without --seed for real use.)"
         );
-        on_chain(&dir, solc.location())
+        on_chain(&dir, solc.location(), &roster, task.quorum)
     }
 }
 
@@ -243,9 +243,9 @@ impl DemoCmd {
 /// no balance.
 const DEMO_COORDINATOR: Address = Address::repeat_byte(0xc0);
 
-/// Export the contracts, then deploy the registry and submit round 1 on an in-process EVM
-/// (revm; the same code a node runs, no node needed).
-fn on_chain(dir: &Path, solc: &Path) -> anyhow::Result<()> {
+/// Export the contracts, then deploy the registry, enroll the roster and submit the signed
+/// round 1 on an in-process EVM (revm; the same code a node runs, no node needed).
+fn on_chain(dir: &Path, solc: &Path, roster: &Roster, quorum: u32) -> anyhow::Result<()> {
     let out = dir.join("contracts");
     let keys = dir.join("keys").display().to_string();
     println!();
@@ -259,22 +259,15 @@ fn on_chain(dir: &Path, solc: &Path) -> anyhow::Result<()> {
         &solc.display().to_string(),
     ])?;
     let bundle_path = dir.join("round-1");
-    let signed = load_bundle(&bundle_path)?;
-    // This registry checks the proofs only; the signed registry (enroll/revoke, ecrecover
-    // of each client's signature) takes the signed bundle itself.
-    println!("note: this registry does not check client signatures yet: round 1 is submitted without them");
-    let bundle = zkfl_circuits::bundle::RoundBundle {
-        format: ROUND_FORMAT.into(),
-        clients: None,
-        ..signed
-    };
+    let bundle = load_bundle(&bundle_path)?;
     let bin = out.join("ZkflRoundRegistry.bin");
     let creation = std::fs::read_to_string(&bin)
         .map_err(anyhow::Error::from)
         .and_then(|h| Ok(hex::decode(h.trim())?))
         .with_context(|| format!("reading the registry bytecode {}", bin.display()))?;
-    let params = registry_params(&bundle, DEMO_COORDINATOR)
+    let mut params = registry_params(&bundle, DEMO_COORDINATOR)
         .with_context(|| format!("using {} as genesis", bundle_path.display()))?;
+    params.min_clients = u64::from(quorum);
     let call = round_call(&bundle).with_context(|| format!("reading {}", bundle_path.display()))?;
     let mut evm = Evm::new();
     let registry = evm.deploy(
@@ -287,6 +280,12 @@ fn on_chain(dir: &Path, solc: &Path) -> anyhow::Result<()> {
         "the registry was deployed at {registry}, not at {}, the address task.json names (the clients' signatures are for that one)",
         DEMO_COORDINATOR.create(0)
     );
+    evm.call(
+        DEMO_COORDINATOR,
+        registry,
+        enroll_calldata(&roster.clients),
+        "enroll(roster)",
+    )?;
     let outcome = evm.call(
         DEMO_COORDINATOR,
         registry,
@@ -316,11 +315,20 @@ fn on_chain(dir: &Path, solc: &Path) -> anyhow::Result<()> {
     println!(
         "\nOn chain (in-process EVM, revm): ZkflRoundRegistry deployed at {registry} ({} bytes of runtime code)\n\
          \x20 round 1 accepted: {} chunk proofs in one batched pairing check, gas used {}\n\
-         \x20 stored model commitment {} == round-1 new_model_commitment: yes",
+         \x20 stored model commitment {} == round-1 new_model_commitment: yes\n\
+         \x20 clients (each signature checked with ecrecover, {} enrolled, quorum {quorum}): {}",
         evm.code(registry).len(),
         bundle.chunks.len(),
         outcome.tx_gas,
         format_args!("0x{}", hex::encode(&stored)),
+        roster.clients.len(),
+        accepted
+            .clients
+            .iter()
+            .filter(|a| **a != Address::ZERO)
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
     );
     Ok(())
 }
