@@ -11,12 +11,12 @@
 use alloy_primitives::Address;
 use ark_bn254::Fr;
 use zkfl_circuits::{
-    bundle::{RoundBundle, ROUND_FORMAT},
+    bundle::{ClientSignature, RoundBundle, ROUND_FORMAT, SIGNED_ROUND_FORMAT},
     commit::{commitment, Kind},
     ChunkPublic,
 };
 
-use crate::round::{RegistryParams, RoundCall, RoundPublic};
+use crate::round::{RegistryParams, RoundCall, RoundPublic, SlotClient, SIGNATURE_BYTES};
 use crate::ContractsError;
 
 fn bad(bundle: &RoundBundle, reason: String) -> ContractsError {
@@ -28,11 +28,11 @@ fn bad(bundle: &RoundBundle, reason: String) -> ContractsError {
 
 /// K = ceil(d / m) for the bundle's shape, checking the bundle has that many chunk records.
 fn chunks(bundle: &RoundBundle) -> Result<usize, ContractsError> {
-    if bundle.format != ROUND_FORMAT {
+    if bundle.format != ROUND_FORMAT && bundle.format != SIGNED_ROUND_FORMAT {
         return Err(bad(
             bundle,
             format!(
-                "format is '{}', expected '{ROUND_FORMAT}'; re-prove with this zkfl",
+                "format is '{}', expected '{SIGNED_ROUND_FORMAT}'; re-prove with this zkfl",
                 bundle.format
             ),
         ));
@@ -65,7 +65,8 @@ fn chunks(bundle: &RoundBundle) -> Result<usize, ContractsError> {
 }
 
 /// Constructor arguments of `ZkflRoundRegistry` for a chain that starts at `genesis`'s
-/// previous model: C_0 = `genesis.model_commitment`, shape and d from the bundle.
+/// previous model: C_0 = `genesis.model_commitment`, shape and d from the bundle, and
+/// `min_clients` = 1: set it to the task's quorum (`zkfl deploy --task` does).
 ///
 /// The registry numbers rounds from 1 (the genesis model is round 0), as bundles do, so the
 /// genesis bundle must be round 1 for the bundle's round index to be the one the registry
@@ -110,6 +111,7 @@ pub fn registry_params(
         model_bits: narrow("model_bits", s.model_bits)?,
         weight_bits: narrow("weight_bits", s.weight_bits)?,
         norm_bits: narrow("norm_bits", s.norm_bits)?,
+        min_clients: 1,
     })
 }
 
@@ -212,12 +214,81 @@ pub fn round_public(bundle: &RoundBundle) -> Result<RoundPublic, ContractsError>
     Ok(public)
 }
 
-/// `submitRound` calldata for a bundle: round index `bundle.round`, its public arrays and
-/// its K chunk proofs, encoded by [`RoundCall::new`].
+/// `0x` and exactly `N` bytes of lowercase hex (the bundle's documented encoding), or why not.
+fn lower_hex<const N: usize>(s: &str) -> Option<[u8; N]> {
+    let digits = s.strip_prefix("0x")?;
+    if digits.len() != 2 * N || digits.bytes().any(|b| b.is_ascii_uppercase()) {
+        return None;
+    }
+    let mut out = [0u8; N];
+    hex::decode_to_slice(digits, &mut out).ok()?;
+    Some(out)
+}
+
+/// The slots' clients of a signed (`zkfl-round/2`) bundle, decoded but not checked: the
+/// registry checks the signatures, so that it, not the encoder, refuses a bad one.
 ///
 /// # Errors
-/// As [`round_public`], and [`ContractsError::BundleRecord`] for a proof that does not decode.
+/// [`ContractsError::Bundle`] for an unsigned bundle (the registry takes signed rounds only),
+/// a client list of the wrong length, or a signer or signature that is not lowercase hex of
+/// 20 or 65 bytes.
+pub fn round_clients(bundle: &RoundBundle) -> Result<Vec<Option<SlotClient>>, ContractsError> {
+    let n = bundle.shape.slots;
+    let clients = match (&bundle.clients, bundle.format.as_str()) {
+        (Some(c), SIGNED_ROUND_FORMAT) => c,
+        _ => {
+            return Err(bad(
+                bundle,
+                format!(
+                    "is an unsigned '{}' bundle, but the registry takes only rounds whose                      updates carry their clients' signatures ('{SIGNED_ROUND_FORMAT}'); prove                      the round with `zkfl prove --task` from signed updates (`zkfl commit --task`)",
+                    bundle.format
+                ),
+            ))
+        }
+    };
+    if clients.len() != n {
+        return Err(bad(
+            bundle,
+            format!("{} client entries for {n} slots", clients.len()),
+        ));
+    }
+    clients
+        .iter()
+        .enumerate()
+        .map(|(slot, c)| {
+            c.as_ref()
+                .map(|ClientSignature { signer, signature }| {
+                    let signer = lower_hex::<20>(signer).ok_or_else(|| {
+                        bad(
+                            bundle,
+                            format!("slot {slot}: signer '{signer}' is not 0x and 40 lowercase hex digits"),
+                        )
+                    })?;
+                    let signature = lower_hex::<SIGNATURE_BYTES>(signature).ok_or_else(|| {
+                        bad(
+                            bundle,
+                            format!("slot {slot}: signature is not 0x and 130 lowercase hex digits"),
+                        )
+                    })?;
+                    Ok(SlotClient {
+                        signer: Address::from(signer),
+                        signature,
+                    })
+                })
+                .transpose()
+        })
+        .collect()
+}
+
+/// `submitRound` calldata for a signed bundle: round index `bundle.round`, its public
+/// arrays, its K chunk proofs and its slots' clients and signatures, encoded by
+/// [`RoundCall::new`].
+///
+/// # Errors
+/// As [`round_public`] and [`round_clients`], and [`ContractsError::BundleRecord`] for a
+/// proof that does not decode.
 pub fn round_call(bundle: &RoundBundle) -> Result<RoundCall, ContractsError> {
+    let clients = round_clients(bundle)?;
     let public = round_public(bundle)?;
     let proofs = bundle
         .chunks
@@ -229,7 +300,7 @@ pub fn round_call(bundle: &RoundBundle) -> Result<RoundCall, ContractsError> {
             round: bundle.round,
             source,
         })?;
-    RoundCall::new(bundle.round, &public, &proofs)
+    RoundCall::new(bundle.round, &public, &proofs, &clients)
 }
 
 #[cfg(test)]

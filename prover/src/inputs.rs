@@ -113,7 +113,48 @@ pub fn commit_update(
     Ok((record, opening))
 }
 
+/// Commits to a model file (the genesis model, committed up front so that clients can sign
+/// round 1's previous-model commitment): the public record and the opening, which holds the
+/// exact integers and is the first round's `--genesis-opening`.
+///
+/// # Errors
+/// [`Error`] naming the file, tensor and index for values the shape cannot hold.
+pub fn commit_model(
+    shape: &Shape,
+    path: &Path,
+    clip: bool,
+    rng: &mut impl rand::Rng,
+) -> Result<(CommitmentRecord, Opening), Error> {
+    let file = tensors::read(path)?;
+    let fp = FixedPoint::signed(shape.frac_bits, shape.model_bits).with_clip(clip);
+    let values = quantise(path, &file.layout, &file.values, fp, "model")?;
+    let salts = commit::random_salts(rng, shape.num_chunks(values.len()));
+    let (hashes, commitment) =
+        commit::commit(shape, Kind::Model, &values, &salts).map_err(|e| Error::BadFile {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+    let record = CommitmentRecord {
+        format: COMMITMENT_FORMAT.into(),
+        kind: Kind::Model,
+        commitment,
+        d: values.len() as u64,
+        chunk_hashes: hashes.iter().map(fr_to_hex).collect(),
+    };
+    let opening = Opening {
+        format: OPENING_FORMAT.into(),
+        kind: Kind::Model,
+        commitment,
+        shape: *shape,
+        layout: file.layout,
+        salts: Opening::encode_salts(&salts),
+        values: Some(values),
+    };
+    Ok((record, opening))
+}
+
 /// One client as given on the command line.
+#[derive(Clone, Debug)]
 pub struct ClientArgs {
     /// Update file.
     pub update: PathBuf,

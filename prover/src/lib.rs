@@ -3,9 +3,10 @@
 //! The `zkfl` binary in this crate is what trainers run; see the README for the flow and
 //! `docs/PROTOCOL.md` for what is proven.
 //!
-//! Features: `cli` (the flag types shared with the benchmarks, and the binary's parser) and
-//! `chain` (the Ethereum commands) are on by default; with `default-features = false` the
-//! library needs neither clap nor the alloy/revm stack.
+//! Features, all on by default: `cli` (the flag types shared with the benchmarks, and the
+//! binary's parser), `chain` (the Ethereum commands) and `signed` (client-signed rounds,
+//! with alloy's EIP-712). With `default-features = false` the library needs neither clap
+//! nor anything from alloy, tokio or revm.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -16,6 +17,8 @@ pub mod prove;
 pub mod setup;
 #[cfg(feature = "cli")]
 pub mod shape_args;
+#[cfg(feature = "signed")]
+pub mod signed;
 
 #[cfg(feature = "cli")]
 pub use shape_args::{FullShapeArgs, ShapeArgs};

@@ -1,7 +1,10 @@
 //! The dependency trees behind the feature split (issue 17): an embedder of the prover
-//! library gets no argument parser, no progress bars and no Ethereum stack, and the auditor's
-//! verifier library holds no prover code. Asked of cargo itself, so a new dependency that
-//! breaks the split fails here rather than in a downstream build.
+//! library gets no argument parser, no progress bars, no signer and no Ethereum network or
+//! EVM stack, and the auditor's verifier library holds no prover code. Both keep
+//! alloy-primitives and alloy-sol-types: checking a client's EIP-712 signature (issue 11) is
+//! part of verifying a round, and those two crates are data types and hashing only. Asked of
+//! cargo itself, so a new dependency that breaks the split fails here rather than in a
+//! downstream build.
 
 use std::process::Command;
 
@@ -41,7 +44,22 @@ fn prover_library_builds_without_cli_or_chain() {
     assert_absent(
         &deps,
         "zkfl-prover without default features",
-        &["clap", "anyhow", "indicatif", "alloy", "revm", "tokio", "zkfl-contracts"],
+        &[
+            "clap",
+            "anyhow",
+            "indicatif",
+            "zkfl-contracts",
+            "alloy-signer",
+            "alloy-provider",
+            "alloy-transport",
+            "alloy-contract",
+            "alloy-network",
+            "alloy-rpc-client",
+            "revm",
+            "tokio",
+            "reqwest",
+            "hyper",
+        ],
     );
 }
 

@@ -4,9 +4,11 @@ use std::path::PathBuf;
 
 use clap::Args;
 use rand::rngs::OsRng;
-use zkfl_verifier::{bundle_index, load_bundle, HistoryReport, HistoryVerifier, VerifyError};
+use zkfl_verifier::{
+    bundle_index, load_bundle, HistoryReport, HistoryVerifier, TaskRoster, VerifyError,
+};
 
-use super::{load_vk, report, Outcome, TrustArgs};
+use super::{load_vk, report, Outcome, TaskArgs, TrustArgs};
 
 /// Verify every round under a directory, and the model chain between them.
 #[derive(Args)]
@@ -16,6 +18,8 @@ pub struct HistoryCmd {
     vk: PathBuf,
     #[command(flatten)]
     trust: TrustArgs,
+    #[command(flatten)]
+    task: TaskArgs,
     /// Directory whose subdirectories hold one round.json each.
     rounds: PathBuf,
 }
@@ -23,17 +27,28 @@ pub struct HistoryCmd {
 impl HistoryCmd {
     pub fn run(self, json: bool) -> anyhow::Result<Outcome> {
         let (header, vk) = load_vk(&self.vk, &self.trust)?;
+        let task = self.task.load()?;
         // One round in memory at a time (plus a pending batch of at most BATCH_GROUP
         // proofs), however long the history: a file that cannot be read is an error, a
         // round that does not verify is INVALID.
         let index = bundle_index(&self.rounds)?;
-        let history = HistoryVerifier::new(&vk, &header, OsRng)?;
+        let mut history = HistoryVerifier::new(&vk, &header, OsRng)?;
+        if let Some((task, roster)) = &task {
+            history = history.with_task(TaskRoster { task, roster });
+        }
         let result = stream(history, &index)?;
         Ok(report(json, result, Some(&header), |r| {
             let rounds: String = r
                 .rounds
                 .iter()
-                .map(|t| format!("\n  round {}: {}", t.round, t.bounds_line()))
+                .map(|t| {
+                    format!(
+                        "\n  round {}: {}\n    {}",
+                        t.round,
+                        t.bounds_line(),
+                        t.clients_line()
+                    )
+                })
                 .collect();
             format!(
                 "rounds {}..={}: {} chunk proofs in batches, model chain intact\n  \

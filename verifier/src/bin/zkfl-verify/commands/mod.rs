@@ -62,6 +62,40 @@ impl Command {
     }
 }
 
+/// `--task task.json --roster roster.json`: check every round's client signatures.
+#[derive(clap::Args)]
+pub struct TaskArgs {
+    /// The task (task.json): check that every weighted slot is signed by a distinct enrolled
+    /// client for exactly this round, previous model, update and weight, and that the quorum
+    /// is met; an unsigned round is then INVALID. Without it, signed rounds verify their
+    /// proofs only, and the report says the signatures were not checked.
+    #[arg(long, requires = "roster")]
+    task: Option<std::path::PathBuf>,
+    /// The task's roster (roster.json), whose digest task.json records.
+    #[arg(long, requires = "task")]
+    roster: Option<std::path::PathBuf>,
+}
+
+impl TaskArgs {
+    /// The task and its roster, read and checked against each other, if given.
+    pub fn load(&self) -> anyhow::Result<Option<(zkfl_task::Task, zkfl_task::Roster)>> {
+        let (Some(task), Some(roster)) = (&self.task, &self.roster) else {
+            return Ok(None);
+        };
+        let task = zkfl_task::Task::read(task)?;
+        let roster = task.read_roster(roster)?;
+        eprintln!(
+            "task '{}': registry {} on chain {}, {} enrolled clients, quorum {}",
+            task.name,
+            task.registry,
+            task.chain_id,
+            roster.clients.len(),
+            task.quorum
+        );
+        Ok(Some((task, roster)))
+    }
+}
+
 /// Reads a verifying key, prints its digest and claimed provenance (stderr), and refuses a
 /// key without a ceremony unless `trust` allows it (then warns loudly).
 fn load_vk(path: &Path, trust: &TrustArgs) -> anyhow::Result<(KeyHeader, VerifyingKey<Bn254>)> {

@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use zkfl_verifier::{load_bundle, verify_round};
+use zkfl_verifier::{load_bundle, verify_history_for_task, TaskRoster};
 
-use super::{load_vk, report, Outcome, TrustArgs};
+use super::{load_vk, report, Outcome, TaskArgs, TrustArgs};
 
 /// Verify one round bundle.
 #[derive(Args)]
@@ -15,6 +15,8 @@ pub struct RoundCmd {
     vk: PathBuf,
     #[command(flatten)]
     trust: TrustArgs,
+    #[command(flatten)]
+    task: TaskArgs,
     /// Round directory holding round.json (or the bundle file itself).
     round: PathBuf,
 }
@@ -22,18 +24,24 @@ pub struct RoundCmd {
 impl RoundCmd {
     pub fn run(self, json: bool) -> anyhow::Result<Outcome> {
         let (header, vk) = load_vk(&self.vk, &self.trust)?;
+        let task = self.task.load()?;
         let bundle = load_bundle(&self.round)?;
-        let result = verify_round(&vk, &header, &bundle);
+        let task = task
+            .as_ref()
+            .map(|(task, roster)| TaskRoster { task, roster });
+        let result = verify_history_for_task(&vk, &header, std::slice::from_ref(&bundle), task)
+            .map(|mut h| h.rounds.remove(0));
         Ok(report(json, result, Some(&header), |r| {
             format!(
                 "round {}: {} chunk proofs (batched), {} of {} slots active, total weight {}\n  \
-                 {}\n  model     {}\n  new model {}",
+                 {}\n  {}\n  model     {}\n  new model {}",
                 r.round,
                 r.chunks,
                 r.active_slots,
                 r.shape.slots,
                 r.total_weight,
                 r.bounds_line(),
+                r.clients_line(),
                 r.model_commitment,
                 r.new_model_commitment
             )
