@@ -44,6 +44,8 @@
 #![warn(missing_docs)]
 
 pub mod batch;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod error;
 pub mod io;
 pub mod model;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context};
 use clap::Args;
 use zkfl_circuits::Commitment;
-use zkfl_verifier::{load_bundle, verify_model, verify_round};
+use crate::{load_bundle, verify_model, verify_round};
 
 use super::{load_vk, report, Outcome, TrustArgs};
 

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use rand::rngs::OsRng;
-use zkfl_verifier::{
+use crate::{
     bundle_index, load_bundle, HistoryReport, HistoryVerifier, TaskRoster, VerifyError,
 };
 

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use zkfl_verifier::{export_snarkjs, load_bundle};
+use crate::{export_snarkjs, load_bundle};
 
 use super::{load_vk, Outcome, TrustArgs};
 

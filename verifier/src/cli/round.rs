@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use zkfl_verifier::{load_bundle, verify_history_for_task, TaskRoster};
+use crate::{load_bundle, verify_history_for_task, TaskRoster};
 
 use super::{load_vk, report, Outcome, TaskArgs, TrustArgs};
 

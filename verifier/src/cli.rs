@@ -1,3 +1,7 @@
+//! The auditor's command line (feature `cli`), shared by `zkfl-verify` and `zkfl verify` so
+//! that both give one verdict, with one exit-code rule and one `--json` schema: 0 = valid,
+//! 1 = read and invalid, 2 = usage error or unreadable input.
+//!
 //! One file per subcommand; each reports and returns whether the input verified. An `Err`
 //! means the input could not be read (exit code 2), never that it is invalid.
 
@@ -12,9 +16,42 @@ use std::{fmt::Display, path::Path};
 use anyhow::Context;
 use ark_bn254::Bn254;
 use ark_groth16::VerifyingKey;
-use clap::Subcommand;
+use clap::{Parser, Subcommand};
 use serde::Serialize;
 use zkfl_circuits::keys::{read_vk, KeyHeader};
+
+/// Verify zkfl round bundles, training histories and released models without any prover code.
+#[derive(Parser)]
+#[command(name = "zkfl-verify", version)]
+pub struct Cli {
+    /// Print a JSON report on stdout instead of human text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// What to verify.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+impl Cli {
+    /// Runs the command, prints its verdict (or why the input could not be read), and
+    /// returns the process exit code: 0 valid, 1 invalid, 2 unreadable.
+    pub fn run(self) -> i32 {
+        match self.command.run(self.json) {
+            Ok(Outcome::Valid) => 0,
+            Ok(Outcome::Invalid) => 1,
+            Err(e) => {
+                let error = crate::describe_error(e.as_ref());
+                if self.json {
+                    let v = serde_json::json!({ "valid": false, "unreadable": true, "error": error });
+                    println!("{v}");
+                } else {
+                    eprintln!("error: {error}");
+                }
+                2
+            }
+        }
+    }
+}
 
 /// The verdict of a command whose input was readable.
 pub enum Outcome {
