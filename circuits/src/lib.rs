@@ -26,6 +26,7 @@ pub mod poseidon;
 pub mod round;
 pub mod statement;
 pub mod tensors;
+#[cfg(feature = "testing")]
 pub mod testing;
 
 pub use ark_bn254::{Bn254, Fr};

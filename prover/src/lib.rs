@@ -62,6 +62,21 @@ pub enum Error {
     /// Constraint synthesis or proving failure.
     #[error("proving failed: {0}")]
     Synthesis(String),
+    /// Chunk `chunk` of a round could not be proven.
+    #[error("chunk {chunk}: {source}")]
+    Chunk {
+        /// Chunk index.
+        chunk: usize,
+        /// Cause.
+        source: Box<Error>,
+    },
+    /// A proof the prover just made does not verify: the witness does not satisfy the
+    /// circuit, which is a bug in zkfl (the native checks should have refused the input).
+    #[error("{}the proof does not verify, so the witness does not satisfy the circuit (a bug in zkfl: please report it)", match .chunk { Some(c) => format!("chunk {c}: "), None => String::new() })]
+    SelfCheck {
+        /// The first chunk whose proof fails alone (`None` if only the batch failed).
+        chunk: Option<usize>,
+    },
 }
 
 impl Error {

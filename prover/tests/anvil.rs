@@ -7,6 +7,10 @@
 //!
 //! The proving keys come from a FIXED SEED and every account is one of anvil's well-known
 //! test accounts: test only.
+//!
+//! anvil comes from the npm package @foundry-rs/anvil-linux-amd64, an optional dependency
+//! that npm installs on linux/x64 only; elsewhere this test is not built (README: Tests).
+#![cfg(all(target_os = "linux", target_arch = "x86_64"))]
 
 use std::io::Read;
 use std::net::TcpListener;

@@ -10,9 +10,17 @@ use std::process::Command;
 
 /// The normal (non-dev, non-build) dependencies of `package` built with `args`, by name.
 fn normal_deps(package: &str, args: &[&str]) -> Vec<String> {
+    tree(package, "{p}", args)
+        .iter()
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .collect()
+}
+
+/// `cargo tree` lines for `package`'s normal dependencies, formatted with `format`.
+fn tree(package: &str, format: &str, args: &[&str]) -> Vec<String> {
     let out = Command::new(env!("CARGO"))
         .args(["tree", "--offline", "--locked", "-e", "normal", "--prefix", "none"])
-        .args(["--format", "{p}", "-p", package])
+        .args(["--format", format, "-p", package])
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
@@ -25,7 +33,7 @@ fn normal_deps(package: &str, args: &[&str]) -> Vec<String> {
     String::from_utf8(out.stdout)
         .expect("utf-8")
         .lines()
-        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .map(str::to_owned)
         .collect()
 }
 
@@ -71,5 +79,18 @@ fn verifier_library_holds_no_prover_code() {
         &deps,
         "zkfl-verifier without default features",
         &["zkfl-prover", "zkfl-msm", "zkfl-contracts", "zkfl-ceremony", "clap", "anyhow"],
+    );
+}
+
+#[test]
+fn test_fixtures_stay_out_of_the_verifier() {
+    // `zkfl_circuits::testing` (seeded rounds, R1CS inspection) is for tests, benchmarks and
+    // fuzzing only: the auditor's build must not enable it.
+    let lines = tree("zkfl-verifier", "{p} [{f}]", &[]);
+    let circuits: Vec<&String> = lines.iter().filter(|l| l.starts_with("zkfl-circuits ")).collect();
+    assert!(!circuits.is_empty(), "the tree was read: {lines:?}");
+    assert!(
+        circuits.iter().all(|l| !l.contains("testing")),
+        "zkfl-circuits is built with its testing feature for the verifier: {circuits:?}"
     );
 }

@@ -7,6 +7,12 @@
 //! for client signatures — never on prover code — so an auditor can read the whole trust
 //! base in an hour.
 //!
+//! Integrators start with [`Verifier`]: built once from a verifying key's file or bytes, it
+//! verifies rounds, histories (one round in memory at a time) and released models, optionally
+//! under a task's signature rule, and refuses keys without a ceremony unless told otherwise.
+//! It re-exports what a caller needs, so nobody has to depend on arkworks to verify. The
+//! functions below are the pieces it is made of:
+//!
 //! - [`verify_round`]: one round bundle (structure, commitments, accumulator chain, and all
 //!   chunk proofs in one batched pairing check).
 //! - [`verify_history`]: a sequence of rounds, plus the model-commitment chain between them,
@@ -52,6 +58,7 @@ pub mod model;
 pub mod report;
 pub mod round;
 pub mod snarkjs;
+mod verifier;
 
 pub use batch::{verify_batch, verify_single, BatchError, PreparedKey, ProofItem};
 pub use error::VerifyError;
@@ -63,8 +70,9 @@ pub use round::{
     verify_round_with_rng, HistoryVerifier, TaskRoster, BATCH_GROUP,
 };
 pub use snarkjs::{export_snarkjs, ExportError};
+pub use verifier::{Verifier, VerifierError};
 
-pub use zkfl_circuits::{bundle::RoundBundle, keys::KeyHeader};
+pub use zkfl_circuits::{bundle::RoundBundle, keys::KeyHeader, Commitment};
 
 /// An error and its causes on one line, each cause shown once: zkfl's errors already embed
 /// their cause in their message, so a cause whose text is already shown is skipped.
