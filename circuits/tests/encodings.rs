@@ -51,6 +51,7 @@ fn bundle() -> RoundBundle {
         new_model_commitment: c,
         update_commitments: vec![c, c],
         chunks: vec![],
+        clients: None,
     }
 }
 

@@ -240,7 +240,9 @@ pub fn round_clients(bundle: &RoundBundle) -> Result<Vec<Option<SlotClient>>, Co
             return Err(bad(
                 bundle,
                 format!(
-                    "is an unsigned '{}' bundle, but the registry takes only rounds whose                      updates carry their clients' signatures ('{SIGNED_ROUND_FORMAT}'); prove                      the round with `zkfl prove --task` from signed updates (`zkfl commit --task`)",
+                    "is an unsigned '{}' bundle, but the registry takes only rounds whose \
+                     updates carry their clients' signatures ('{SIGNED_ROUND_FORMAT}'); prove \
+                     the round with `zkfl prove --task` from signed updates (`zkfl commit --task`)",
                     bundle.format
                 ),
             ))
@@ -288,8 +290,9 @@ pub fn round_clients(bundle: &RoundBundle) -> Result<Vec<Option<SlotClient>>, Co
 /// As [`round_public`] and [`round_clients`], and [`ContractsError::BundleRecord`] for a
 /// proof that does not decode.
 pub fn round_call(bundle: &RoundBundle) -> Result<RoundCall, ContractsError> {
-    let clients = round_clients(bundle)?;
+    // The shape first: it sizes everything after it.
     let public = round_public(bundle)?;
+    let clients = round_clients(bundle)?;
     let proofs = bundle
         .chunks
         .iter()
@@ -314,7 +317,7 @@ mod tests {
     fn unusable_bundle_shapes_are_errors_not_panics() {
         for (slots, chunk) in [(1usize << 63, 4), (usize::MAX, 4), (2, 0)] {
             let bundle = RoundBundle {
-                format: ROUND_FORMAT.into(),
+                format: SIGNED_ROUND_FORMAT.into(),
                 shape: Shape {
                     slots,
                     ..Shape::new(2, chunk)
@@ -334,6 +337,7 @@ mod tests {
                 new_model_commitment: Commitment::default(),
                 update_commitments: vec![Commitment::default(); 2],
                 chunks: vec![],
+                clients: Some(vec![None, None]),
             };
             let err = round_call(&bundle).unwrap_err().to_string();
             assert!(err.contains("invalid circuit shape"), "{err}");

@@ -135,14 +135,14 @@ pub fn commit_model(
             reason: e.to_string(),
         })?;
     let record = CommitmentRecord {
-        format: COMMITMENT_FORMAT.into(),
+        format: Format::new(),
         kind: Kind::Model,
         commitment,
         d: values.len() as u64,
         chunk_hashes: hashes.iter().map(fr_to_hex).collect(),
     };
     let opening = Opening {
-        format: OPENING_FORMAT.into(),
+        format: Format::new(),
         kind: Kind::Model,
         commitment,
         shape: *shape,

@@ -58,6 +58,7 @@ fn bundle() -> RoundBundle {
         new_model_commitment: Commitment::default(),
         update_commitments: vec![Commitment::default()],
         chunks: vec![ChunkRecord::new(&inputs, &proof())],
+        clients: None,
     }
 }
 

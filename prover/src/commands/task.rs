@@ -53,6 +53,7 @@ impl TaskCmd {
         std::fs::create_dir_all(&self.out)
             .with_context(|| format!("creating {}", self.out.display()))?;
         let (task_path, roster_path) = (self.out.join("task.json"), self.out.join("roster.json"));
+        // Check both before writing either, so a refusal leaves no half-written task.
         for p in [&task_path, &roster_path] {
             ensure!(
                 self.force || !p.exists(),
@@ -60,8 +61,9 @@ impl TaskCmd {
                 p.display()
             );
         }
-        write_file_atomic(&roster_path, &serde_json::to_vec_pretty(&roster)?, false)?;
-        write_file_atomic(&task_path, &serde_json::to_vec_pretty(&task)?, false)?;
+        let roster_json = serde_json::to_vec_pretty(&roster)?;
+        write_file_atomic(&roster_path, &roster_json, false, self.force)?;
+        write_file_atomic(&task_path, &serde_json::to_vec_pretty(&task)?, false, self.force)?;
         // Read back through the verifiers' own checks, so what was written is what they accept.
         let read = Task::read(&task_path)?;
         read.read_roster(&roster_path)?;
