@@ -167,7 +167,17 @@ fn signed_task_deploy_and_submit_two_rounds_on_anvil() {
     let key = Some(ANVIL_KEY);
 
     zkfl_ok(
-        &["setup", "--slots", "3", "--chunk", "16", "--seed", "11", "--out", &p("keys")],
+        &[
+            "setup",
+            "--slots",
+            "3",
+            "--chunk",
+            "16",
+            "--seed",
+            "11",
+            "--out",
+            &p("keys"),
+        ],
         None,
     );
     let layout = Layout {
@@ -176,18 +186,31 @@ fn signed_task_deploy_and_submit_two_rounds_on_anvil() {
     tensors::write(Path::new(&p("model.safetensors")), &layout, &wave(0.0, 0.8)).expect("model");
     // The genesis model is committed up front: round 1's clients sign its commitment.
     zkfl_ok(
-        &["commit", "--model", &p("model.safetensors"), "--params", &p("keys/params.json"), "--out", &p("genesis/")],
+        &[
+            "commit",
+            "--model",
+            &p("model.safetensors"),
+            "--params",
+            &p("keys/params.json"),
+            "--out",
+            &p("genesis/"),
+        ],
         None,
     );
 
     // task.json names the registry before it exists: the deployer's next CREATE address.
     let (ok, _, err) = zkfl(&["deploy", "--rpc", &anvil.url, "--print-address"], None);
-    assert!(!ok && err.contains("ZKFL_PRIVATE_KEY"), "the key never comes from a flag: {err}");
+    assert!(
+        !ok && err.contains("ZKFL_PRIVATE_KEY"),
+        "the key never comes from a flag: {err}"
+    );
     let registry = zkfl_ok(&["deploy", "--rpc", &anvil.url, "--print-address"], key)
         .trim()
         .to_string();
-    let clients: Vec<PrivateKeySigner> =
-        CLIENT_KEYS.iter().map(|k| k.parse().expect("test key")).collect();
+    let clients: Vec<PrivateKeySigner> = CLIENT_KEYS
+        .iter()
+        .map(|k| k.parse().expect("test key"))
+        .collect();
     let mut task_args = vec![
         "task".to_string(),
         "--name".into(),
@@ -204,7 +227,10 @@ fn signed_task_deploy_and_submit_two_rounds_on_anvil() {
     for c in &clients {
         task_args.extend(["--client".into(), c.address().to_string()]);
     }
-    zkfl_ok(&task_args.iter().map(String::as_str).collect::<Vec<_>>(), None);
+    zkfl_ok(
+        &task_args.iter().map(String::as_str).collect::<Vec<_>>(),
+        None,
+    );
 
     // Each client signs its own update for one round, after one model, with one weight; its
     // key comes from a file.
@@ -214,8 +240,12 @@ fn signed_task_deploy_and_submit_two_rounds_on_anvil() {
     let commit_round = |t: u64, prev: &str| {
         for i in 0..3 {
             let update = p(&format!("c{i}-r{t}.safetensors"));
-            tensors::write(Path::new(&update), &layout, &wave(i as f64 + t as f64, 0.02))
-                .expect("update");
+            tensors::write(
+                Path::new(&update),
+                &layout,
+                &wave(i as f64 + t as f64, 0.02),
+            )
+            .expect("update");
             let out = zkfl_ok(
                 &[
                     "commit",
@@ -294,7 +324,10 @@ fn signed_task_deploy_and_submit_two_rounds_on_anvil() {
     let b2 = read_bundle(Path::new(&p("round-2/round.json")));
     assert!(b1.genesis && !b2.genesis);
     assert_eq!(b2.model_commitment, b1.new_model_commitment);
-    let mut signers: Vec<String> = clients.iter().map(|c| c.address().to_string().to_lowercase()).collect();
+    let mut signers: Vec<String> = clients
+        .iter()
+        .map(|c| c.address().to_string().to_lowercase())
+        .collect();
     signers.sort();
     for b in [&b1, &b2] {
         let got: Vec<String> = b
@@ -311,8 +344,18 @@ fn signed_task_deploy_and_submit_two_rounds_on_anvil() {
         let (keys, genesis) = (p("keys"), p("round-1"));
         let (task, roster) = (p("task/task.json"), p("task/roster.json"));
         let mut args = vec![
-            "deploy", "--rpc", &anvil.url, "--keys", &keys, "--genesis", &genesis, "--task", &task,
-            "--roster", &roster, "--json",
+            "deploy",
+            "--rpc",
+            &anvil.url,
+            "--keys",
+            &keys,
+            "--genesis",
+            &genesis,
+            "--task",
+            &task,
+            "--roster",
+            &roster,
+            "--json",
         ];
         args.extend_from_slice(extra);
         zkfl(&args, key)
@@ -323,7 +366,10 @@ fn signed_task_deploy_and_submit_two_rounds_on_anvil() {
     let (ok, out, err) = deploy(&["--allow-insecure-keys"], key);
     assert!(ok, "deploy failed:\n{err}");
     let deployed = json(&out);
-    assert_eq!(deployed["registry"].as_str().map(str::to_lowercase), Some(registry.to_lowercase()));
+    assert_eq!(
+        deployed["registry"].as_str().map(str::to_lowercase),
+        Some(registry.to_lowercase())
+    );
     assert_eq!(deployed["clients_enrolled"].as_u64(), Some(3));
     assert_eq!(deployed["min_clients"].as_u64(), Some(2));
     assert_eq!(
@@ -337,8 +383,19 @@ fn signed_task_deploy_and_submit_two_rounds_on_anvil() {
         let task = p("task/task.json");
         let roster = p("task/roster.json");
         let mut args = vec![
-            "submit", "--rpc", &anvil.url, "--registry", &registry, "--keys", &keys, "--task", &task,
-            "--roster", &roster, "--allow-insecure-keys", "--json",
+            "submit",
+            "--rpc",
+            &anvil.url,
+            "--registry",
+            &registry,
+            "--keys",
+            &keys,
+            "--task",
+            &task,
+            "--roster",
+            &roster,
+            "--allow-insecure-keys",
+            "--json",
         ];
         args.extend_from_slice(key_args);
         args.push(dir);
@@ -360,18 +417,26 @@ fn signed_task_deploy_and_submit_two_rounds_on_anvil() {
     let client = Client::connect(&anvil.url, ANVIL_KEY, "the test key").expect("client");
     let mut replayed = b2.clone();
     replayed.clients.as_mut().expect("signed")[0] = b1.clients.as_ref().expect("signed")[0].clone();
-    let before = client.registry_state(registry_address).expect("registry state");
+    let before = client
+        .registry_state(registry_address)
+        .expect("registry state");
     match client.submit_round(registry_address, &round_call(&replayed).expect("encodes")) {
         Err(ContractsError::Reverted { reason, .. }) => {
             assert!(reason.to_string().contains("BadSignature"), "{reason}")
         }
         other => panic!("a replayed signature must revert with BadSignature: {other:?}"),
     }
-    assert_eq!(client.registry_state(registry_address).expect("state"), before);
+    assert_eq!(
+        client.registry_state(registry_address).expect("state"),
+        before
+    );
     // zkfl submit refuses the same bundle before sending anything.
     std::fs::create_dir_all(p("replayed")).expect("dir");
-    std::fs::write(p("replayed/round.json"), serde_json::to_vec(&replayed).expect("json"))
-        .expect("write");
+    std::fs::write(
+        p("replayed/round.json"),
+        serde_json::to_vec(&replayed).expect("json"),
+    )
+    .expect("write");
     let (ok, _, err) = submit(&p("replayed"), &[], key);
     assert!(!ok && err.contains("was not sent"), "{err}");
 
@@ -388,26 +453,43 @@ fn signed_task_deploy_and_submit_two_rounds_on_anvil() {
     }
 
     // The registry's storage, read over JSON-RPC.
-    let state = client.registry_state(registry_address).expect("registry state");
+    let state = client
+        .registry_state(registry_address)
+        .expect("registry state");
     assert_eq!(state.model_commitment, b2.new_model_commitment.0);
     assert_eq!(state.last_round, U256::from(2));
-    assert_eq!(state.coordinator, ANVIL_ADDRESS.parse::<Address>().expect("address"));
+    assert_eq!(
+        state.coordinator,
+        ANVIL_ADDRESS.parse::<Address>().expect("address")
+    );
 
     // A replayed round is refused with the registry's custom error, and nothing changes.
     let (ok, _, err) = submit(&p("round-1"), &[], key);
     assert!(!ok && err.contains("UnexpectedRound"), "{err}");
-    assert_eq!(client.registry_state(registry_address).expect("state"), state);
+    assert_eq!(
+        client.registry_state(registry_address).expect("state"),
+        state
+    );
 
     // A bundle that zkfl-verify rejects is never sent: `submit` verifies first.
     let mut edited = b2.clone();
     edited.round = 3;
     edited.bounds.linf_float *= 2.0;
     std::fs::create_dir_all(p("round-3")).expect("dir");
-    std::fs::write(p("round-3/round.json"), serde_json::to_vec(&edited).expect("json"))
-        .expect("write");
+    std::fs::write(
+        p("round-3/round.json"),
+        serde_json::to_vec(&edited).expect("json"),
+    )
+    .expect("write");
     let (ok, _, err) = submit(&p("round-3"), &[], key);
-    assert!(!ok && err.contains("was not sent") && err.contains("linf_float"), "{err}");
-    assert_eq!(client.registry_state(registry_address).expect("state"), state);
+    assert!(
+        !ok && err.contains("was not sent") && err.contains("linf_float"),
+        "{err}"
+    );
+    assert_eq!(
+        client.registry_state(registry_address).expect("state"),
+        state
+    );
 
     println!(
         "anvil e2e: submitRound gas {gas:?} (K = {} chunks, n = 3, 3 signed slots), {:.1} s",

@@ -10,7 +10,6 @@ use std::{
 
 use alloy_primitives::Address;
 use alloy_signer_local::PrivateKeySigner;
-use zkfl_task::{Roster, SignedUpdate, Task};
 use zkfl_circuits::{
     bundle::RoundBundle,
     keys::{self, Reduction},
@@ -22,6 +21,7 @@ use zkfl_contracts::{
     evm::Evm,
     round::enroll_calldata,
 };
+use zkfl_task::{Roster, SignedUpdate, Task};
 
 const D: usize = 20;
 const BEACON: &str = "00000000000000000002a7c4c1e48d76c5a37902165a270156b7a8d72728a054";
@@ -261,8 +261,13 @@ fn a_ceremony_with_snarkjs_gives_keys_that_prove_and_verify_everywhere() {
     signers.sort_by_key(|k| k.address());
     let roster = Roster::new(signers.iter().map(|k| k.address()).collect()).unwrap();
     let task = Task::new("ceremony test", evm.chain_id(), registry, &roster, 2);
-    evm.call(coordinator, registry, enroll_calldata(&roster.clients), "enroll")
-        .unwrap();
+    evm.call(
+        coordinator,
+        registry,
+        enroll_calldata(&roster.clients),
+        "enroll",
+    )
+    .unwrap();
     let clients = signers
         .iter()
         .enumerate()

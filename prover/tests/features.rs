@@ -19,7 +19,15 @@ fn normal_deps(package: &str, args: &[&str]) -> Vec<String> {
 /// `cargo tree` lines for `package`'s normal dependencies, formatted with `format`.
 fn tree(package: &str, format: &str, args: &[&str]) -> Vec<String> {
     let out = Command::new(env!("CARGO"))
-        .args(["tree", "--offline", "--locked", "-e", "normal", "--prefix", "none"])
+        .args([
+            "tree",
+            "--offline",
+            "--locked",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+        ])
         .args(["--format", format, "-p", package])
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -40,7 +48,11 @@ fn tree(package: &str, format: &str, args: &[&str]) -> Vec<String> {
 fn assert_absent(deps: &[String], what: &str, banned: &[&str]) {
     let found: Vec<&String> = deps
         .iter()
-        .filter(|d| banned.iter().any(|b| d.as_str() == *b || d.starts_with(&format!("{b}-"))))
+        .filter(|d| {
+            banned
+                .iter()
+                .any(|b| d.as_str() == *b || d.starts_with(&format!("{b}-")))
+        })
         .collect();
     assert!(found.is_empty(), "{what} pulls in {found:?}");
 }
@@ -48,7 +60,10 @@ fn assert_absent(deps: &[String], what: &str, banned: &[&str]) {
 #[test]
 fn prover_library_builds_without_cli_or_chain() {
     let deps = normal_deps("zkfl-prover", &["--no-default-features"]);
-    assert!(deps.iter().any(|d| d == "ark-groth16"), "the tree was read: {deps:?}");
+    assert!(
+        deps.iter().any(|d| d == "ark-groth16"),
+        "the tree was read: {deps:?}"
+    );
     assert_absent(
         &deps,
         "zkfl-prover without default features",
@@ -74,11 +89,21 @@ fn prover_library_builds_without_cli_or_chain() {
 #[test]
 fn verifier_library_holds_no_prover_code() {
     let deps = normal_deps("zkfl-verifier", &["--no-default-features"]);
-    assert!(deps.iter().any(|d| d == "zkfl-circuits"), "the tree was read: {deps:?}");
+    assert!(
+        deps.iter().any(|d| d == "zkfl-circuits"),
+        "the tree was read: {deps:?}"
+    );
     assert_absent(
         &deps,
         "zkfl-verifier without default features",
-        &["zkfl-prover", "zkfl-msm", "zkfl-contracts", "zkfl-ceremony", "clap", "anyhow"],
+        &[
+            "zkfl-prover",
+            "zkfl-msm",
+            "zkfl-contracts",
+            "zkfl-ceremony",
+            "clap",
+            "anyhow",
+        ],
     );
 }
 
@@ -87,7 +112,10 @@ fn test_fixtures_stay_out_of_the_verifier() {
     // `zkfl_circuits::testing` (seeded rounds, R1CS inspection) is for tests, benchmarks and
     // fuzzing only: the auditor's build must not enable it.
     let lines = tree("zkfl-verifier", "{p} [{f}]", &[]);
-    let circuits: Vec<&String> = lines.iter().filter(|l| l.starts_with("zkfl-circuits ")).collect();
+    let circuits: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.starts_with("zkfl-circuits "))
+        .collect();
     assert!(!circuits.is_empty(), "the tree was read: {lines:?}");
     assert!(
         circuits.iter().all(|l| !l.contains("testing")),

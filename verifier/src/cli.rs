@@ -42,7 +42,8 @@ impl Cli {
             Err(e) => {
                 let error = crate::describe_error(e.as_ref());
                 if self.json {
-                    let v = serde_json::json!({ "valid": false, "unreadable": true, "error": error });
+                    let v =
+                        serde_json::json!({ "valid": false, "unreadable": true, "error": error });
                     println!("{v}");
                 } else {
                     eprintln!("error: {error}");

@@ -49,7 +49,13 @@ impl TaskCmd {
             self.clients.len()
         );
         let roster = Roster::new(self.clients)?;
-        let task = Task::new(&self.name, self.chain_id, self.registry, &roster, self.quorum);
+        let task = Task::new(
+            &self.name,
+            self.chain_id,
+            self.registry,
+            &roster,
+            self.quorum,
+        );
         std::fs::create_dir_all(&self.out)
             .with_context(|| format!("creating {}", self.out.display()))?;
         let (task_path, roster_path) = (self.out.join("task.json"), self.out.join("roster.json"));
@@ -63,7 +69,12 @@ impl TaskCmd {
         }
         let roster_json = serde_json::to_vec_pretty(&roster)?;
         write_file_atomic(&roster_path, &roster_json, false, self.force)?;
-        write_file_atomic(&task_path, &serde_json::to_vec_pretty(&task)?, false, self.force)?;
+        write_file_atomic(
+            &task_path,
+            &serde_json::to_vec_pretty(&task)?,
+            false,
+            self.force,
+        )?;
         // Read back through the verifiers' own checks, so what was written is what they accept.
         let read = Task::read(&task_path)?;
         read.read_roster(&roster_path)?;

@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-use clap::Args;
 use crate::{export_snarkjs, load_bundle};
+use clap::Args;
 
 use super::{load_vk, Outcome, TrustArgs};
 

@@ -2,11 +2,9 @@
 
 use std::path::PathBuf;
 
+use crate::{bundle_index, load_bundle, HistoryReport, HistoryVerifier, TaskRoster, VerifyError};
 use clap::Args;
 use rand::rngs::OsRng;
-use crate::{
-    bundle_index, load_bundle, HistoryReport, HistoryVerifier, TaskRoster, VerifyError,
-};
 
 use super::{load_vk, report, Outcome, TaskArgs, TrustArgs};
 

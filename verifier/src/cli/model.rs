@@ -2,10 +2,10 @@
 
 use std::path::PathBuf;
 
+use crate::{load_bundle, verify_model, verify_round};
 use anyhow::{bail, Context};
 use clap::Args;
 use zkfl_circuits::Commitment;
-use crate::{load_bundle, verify_model, verify_round};
 
 use super::{load_vk, report, Outcome, TrustArgs};
 

@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-use clap::Args;
 use crate::{load_bundle, verify_history_for_task, TaskRoster};
+use clap::Args;
 
 use super::{load_vk, report, Outcome, TaskArgs, TrustArgs};
 
