@@ -238,7 +238,7 @@ fn signed_task_deploy_and_submit_two_rounds_on_anvil() {
         std::fs::write(p(&format!("c{i}.key")), format!("{k}\n")).expect("key file");
     }
     let commit_round = |t: u64, prev: &str| {
-        for i in 0..3 {
+        for (i, weight) in WEIGHTS.iter().enumerate() {
             let update = p(&format!("c{i}-r{t}.safetensors"));
             tensors::write(
                 Path::new(&update),
@@ -264,7 +264,7 @@ fn signed_task_deploy_and_submit_two_rounds_on_anvil() {
                     "--prev-model",
                     prev,
                     "--weight",
-                    WEIGHTS[i],
+                    weight,
                     "--client-key-file",
                     &p(&format!("c{i}.key")),
                 ],
