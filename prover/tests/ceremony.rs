@@ -302,7 +302,7 @@ fn a_ceremony_with_snarkjs_gives_keys_that_prove_and_verify_everywhere() {
         .unwrap()
         .output;
     assert_eq!(
-        hex::encode(digest),
+        format!("0x{}", hex::encode(digest)),
         header.vk_digest,
         "the registry's VK_DIGEST"
     );
