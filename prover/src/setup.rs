@@ -66,10 +66,24 @@ pub fn setup(shape: Shape, seed: Option<u64>) -> Result<(ProvingKey<Bn254>, Para
             "setup produced gamma = delta; refusing the key".into(),
         ));
     }
-    let params = Params {
+    let params = key_params(shape, &pk, seed, Reduction::Libsnark, None);
+    Ok((pk, params))
+}
+
+/// The params.json record of a key pair for `shape`, whoever made it: `zkfl setup` (a seed
+/// or OS randomness, libsnark reduction) or `zkfl ceremony export-keys` (circom reduction,
+/// with provenance).
+pub fn key_params(
+    shape: Shape,
+    pk: &ProvingKey<Bn254>,
+    insecure_seed: Option<u64>,
+    reduction: Reduction,
+    provenance: Option<keys::Provenance>,
+) -> Params {
+    Params {
         shape,
         vk_digest: keys::vk_digest_hex(&pk.vk),
-        insecure_seed: seed,
+        insecure_seed,
         constraints: cost::num_constraints(&shape),
         domain_size: cost::domain_size(&shape),
         created_unix: std::time::SystemTime::now()
@@ -77,10 +91,9 @@ pub fn setup(shape: Shape, seed: Option<u64>) -> Result<(ProvingKey<Bn254>, Para
             .map(|d| d.as_secs())
             .unwrap_or(0),
         zkfl_version: env!("CARGO_PKG_VERSION").into(),
-        reduction: Reduction::Libsnark,
-        provenance: None,
-    };
-    Ok((pk, params))
+        reduction,
+        provenance,
+    }
 }
 
 /// Writes pk.bin, vk.bin and params.json into `dir` (created if needed).
