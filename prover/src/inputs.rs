@@ -6,9 +6,11 @@ use std::path::{Path, PathBuf};
 use rand::{rngs::OsRng, RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use zkfl_circuits::{
-    bundle::{CommitmentRecord, Opening, COMMITMENT_FORMAT, OPENING_FORMAT},
+    bundle::{CommitmentRecord, Opening},
     commit::{self, Kind},
+    encoding::Format,
     field::fr_to_hex,
+    files::{self, JsonFile},
     fixed::{FixedPoint, FixedPointError},
     tensors::{self, Layout},
     Bounds, ClientSlot, Round, RoundError, RoundInput, Shape,
@@ -23,16 +25,13 @@ pub fn salt_rng() -> ChaCha20Rng {
     ChaCha20Rng::from_seed(seed)
 }
 
-/// Reads a JSON file into `T`, with an error naming the file.
+/// Reads a JSON file into `T` (a regular file no larger than any valid `T`), with an error
+/// naming the file.
 ///
 /// # Errors
-/// [`Error`] if the file is missing or not the expected JSON.
-pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    serde_json::from_str(&text).map_err(|e| Error::BadFile {
-        path: path.display().to_string(),
-        reason: format!("not a valid {what} ({e})"),
-    })
+/// [`Error`] if the file is missing, not a regular file, too large or not the expected JSON.
+pub fn read_json<T: JsonFile>(path: &Path, what: &str) -> Result<T, Error> {
+    Ok(files::read_json(path, what)?)
 }
 
 fn quantise(
@@ -107,14 +106,14 @@ pub fn commit_update(
             reason: e.to_string(),
         })?;
     let record = CommitmentRecord {
-        format: COMMITMENT_FORMAT.into(),
+        format: Format::new(),
         kind: Kind::Update,
         commitment,
         d: update.values.len() as u64,
         chunk_hashes: hashes.iter().map(fr_to_hex).collect(),
     };
     let opening = Opening {
-        format: OPENING_FORMAT.into(),
+        format: Format::new(),
         kind: Kind::Update,
         commitment,
         shape: *shape,
@@ -125,7 +124,48 @@ pub fn commit_update(
     Ok((record, opening))
 }
 
+/// Commits to a model file (the genesis model, committed up front so that clients can sign
+/// round 1's previous-model commitment): the public record and the opening, which holds the
+/// exact integers and is the first round's `--genesis-opening`.
+///
+/// # Errors
+/// [`Error`] naming the file, tensor and index for values the shape cannot hold.
+pub fn commit_model(
+    shape: &Shape,
+    path: &Path,
+    clip: bool,
+    rng: &mut impl rand::Rng,
+) -> Result<(CommitmentRecord, Opening), Error> {
+    let file = tensors::read(path)?;
+    let fp = FixedPoint::signed(shape.frac_bits, shape.model_bits).with_clip(clip);
+    let values = quantise(path, &file.layout, &file.values, fp, "model")?;
+    let salts = commit::random_salts(rng, shape.num_chunks(values.len()));
+    let (hashes, commitment) =
+        commit::commit(shape, Kind::Model, &values, &salts).map_err(|e| Error::BadFile {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+    let record = CommitmentRecord {
+        format: Format::new(),
+        kind: Kind::Model,
+        commitment,
+        d: values.len() as u64,
+        chunk_hashes: hashes.iter().map(fr_to_hex).collect(),
+    };
+    let opening = Opening {
+        format: Format::new(),
+        kind: Kind::Model,
+        commitment,
+        shape: *shape,
+        layout: file.layout,
+        salts: Opening::encode_salts(&salts),
+        values: Some(values),
+    };
+    Ok((record, opening))
+}
+
 /// One client as given on the command line.
+#[derive(Clone, Debug)]
 pub struct ClientArgs {
     /// Update file.
     pub update: PathBuf,
@@ -190,11 +230,11 @@ pub fn prepare(
             if op.kind != Kind::Model || op.shape != *shape {
                 return Err(bad("not a model opening for these keys' shape".into()));
             }
+            let salts = op.check().map_err(bad)?;
             let values = op
                 .values
                 .clone()
                 .ok_or_else(|| bad("model opening has no values".into()))?;
-            let salts = op.salts().map_err(|e| bad(e.to_string()))?;
             if let Some(m) = op.layout.mismatch(&layout) {
                 return Err(bad(format!(
                     "does not describe {}: {m}",
@@ -273,7 +313,7 @@ pub fn prepare(
                 op.shape.slots, op.shape.chunk
             )));
         }
-        let salts = op.salts().map_err(|e| bad(e.to_string()))?;
+        let salts = op.check().map_err(bad)?;
         let (_, commitment) = commit::commit(shape, Kind::Update, &update.values, &salts)
             .map_err(|e| bad(e.to_string()))?;
         if commitment != op.commitment {

@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 use ark_bn254::Bn254;
 use ark_groth16::Proof;
 use zkfl_circuits::{
-    bundle::{Opening, RoundBundle, OPENING_FORMAT},
+    bundle::{Opening, RoundBundle},
     commit::Kind,
+    encoding::Format,
     fixed::FixedPoint,
     tensors,
 };
@@ -174,7 +175,7 @@ pub fn write_round(
             .and_then(|f| f.sync_all())
             .map_err(|e| Error::io(&model_path, e))?;
         let opening = |values: &[i64], salts, commitment, layout: &tensors::Layout| Opening {
-            format: OPENING_FORMAT.into(),
+            format: Format::new(),
             kind: Kind::Model,
             commitment,
             shape: *shape,

@@ -11,7 +11,9 @@ use zkfl_contracts::revert::RevertReason;
 use zkfl_contracts::round::{RoundAccepted, RoundCall};
 
 use crate::common::{compile_for, rng, SLOTS};
-use crate::fixture::{deploy_with, params_for, reason, round_public, submit, COORDINATOR, D, K, M};
+use crate::fixture::{
+    deploy_with, params_for, reason, round_public, sign_round, submit, task, COORDINATOR, D, K, M,
+};
 
 #[test]
 fn fixed_linf_round_is_accepted_only_with_its_bound() {
@@ -42,6 +44,7 @@ fn fixed_linf_round_is_accepted_only_with_its_bound() {
     let params = params_for(&shape, round.model_commitment.0);
     let deploy = || deploy_with(&compiled, &params);
     let public = round_public(&round);
+    let clients = sign_round(&task(), 1, &round);
     assert_eq!(public.b_inf, Fr::from(64u64));
 
     // Another bound in calldata: every chunk's input #1 changes and no proof holds.
@@ -50,7 +53,7 @@ fn fixed_linf_round_is_accepted_only_with_its_bound() {
             b_inf: Fr::from(linf),
             ..public.clone()
         };
-        let call = RoundCall::new(1, &lie, &proofs).expect("round shape");
+        let call = RoundCall::new(1, &lie, &proofs, &clients).expect("round shape");
         let mut chain = deploy();
         assert_eq!(
             reason(submit(&mut chain, COORDINATOR, &call)),
@@ -59,7 +62,7 @@ fn fixed_linf_round_is_accepted_only_with_its_bound() {
         );
     }
 
-    let call = RoundCall::new(1, &public, &proofs).expect("round shape");
+    let call = RoundCall::new(1, &public, &proofs, &clients).expect("round shape");
     let mut chain = deploy();
     let out = submit(&mut chain, COORDINATOR, &call).expect("fixed-L∞ round accepted");
     let ev = out
