@@ -1,11 +1,11 @@
 //! Malicious witnesses: each satisfies some equation over the field but breaks the
 //! statement over the integers, and must leave the constraint system unsatisfied.
 
-use ark_ff::{Field, One};
+use ark_ff::{AdditiveGroup, Field, One};
 use zkfl_circuits::{
     commit::{self, Kind},
     field::fr_from_i64,
-    testing::{synthesize, RandomRound},
+    testing::{synthesize, R1cs, RandomRound},
     ChunkCircuit, ChunkWitness, Fr, Round, Shape,
 };
 
@@ -160,48 +160,285 @@ fn packed_running_sum_out_of_range_with_same_accumulator_is_rejected() {
     }
 }
 
+/// A chunk synthesised once, attacked at the R1CS level: a prover controls every variable,
+/// not only what the witness generator derives (which truncates a value to the bits it
+/// allocates, so a witness-level forgery never reaches the range check it aims at). The
+/// attacks set the bits of a decomposition directly, let everything computed from them
+/// follow (`R1cs::propagate`), and name the rows that still fail.
+///
+/// Slot 0 has weight 0 and a real update, so that a forged Δ enters no weighted sum; B₂² is
+/// large, so that the forged sum of squares stays under it: what is left to object is the
+/// range check alone.
+struct Packing {
+    round: Round,
+    r1cs: R1cs,
+    /// Per coordinate of slot 0: the U bits of t1 = B∞ + Δ and of t2 = B∞ − Δ.
+    t1: Vec<Vec<usize>>,
+    t2: Vec<Vec<usize>>,
+    /// Per coordinate: the Bm bits of M_{t+1} + 2^(Bm−1).
+    new_model: Vec<Vec<usize>>,
+    /// The Nb bits of B₂² − S_out for slot 0.
+    norm: Vec<usize>,
+}
+
+/// The variables v of rows v·(c − v) = 0 or v·c = 0 (c a constant), in row order: the bit
+/// decompositions' Boolean constraints, found by their shape. Broader than
+/// `R1cs::boolean_variables` on purpose: should a bit's constraint be weakened, the layout
+/// below still holds, and the attacks fail where they name that bit's row.
+fn bit_variables(r1cs: &R1cs) -> Vec<usize> {
+    let [a, b, c] = &r1cs.matrices;
+    (0..r1cs.num_constraints())
+        .filter_map(|row| match a[row].as_slice() {
+            &[(coeff, v)] if coeff == Fr::one() && v >= r1cs.num_instance && c[row].is_empty() => b
+                [row]
+                .iter()
+                .all(|&(_, col)| col == 0 || col == v)
+                .then_some(v),
+            _ => None,
+        })
+        .collect()
+}
+
+fn recompose(z: &[Fr], vars: &[usize]) -> Fr {
+    vars.iter()
+        .rev()
+        .fold(Fr::from(0u64), |acc, &v| acc.double() + z[v])
+}
+
+/// The low `k` bits of `x` as field elements (x in range).
+fn bits_of(x: i64, k: u32) -> Vec<Fr> {
+    assert!((0..1i64 << k).contains(&x), "{x} is not a {k}-bit value");
+    (0..k).map(|i| Fr::from(((x >> i) & 1) as u64)).collect()
+}
+
+impl Packing {
+    fn new() -> Self {
+        let shape = shape();
+        let mut input = RandomRound {
+            linf: 50,
+            zero_weight: vec![0],
+            ..RandomRound::new(shape, 25)
+        }
+        .input();
+        input.bounds.l2_sq = 1 << 40;
+        let round = Round::build(input).expect("honest round");
+        let r1cs = R1cs::new(ChunkCircuit {
+            shape,
+            witness: round.witness(0),
+        });
+        assert!(r1cs.is_satisfied_by(&r1cs.z));
+        // Bit decompositions in allocation order: B∞ (U − 1 bits), the n weights and W
+        // (Wb bits each), t1 and t2 of every update coordinate slot-major (U bits each),
+        // then per coordinate M_{t+1}, q (U bits), r and W − 1 − r (Wb bits), last the n
+        // checks S_out ≤ B₂² (Nb bits each).
+        let (n, m) = (shape.slots, shape.chunk);
+        let (u, wb, bm, nb) = (
+            shape.update_bits as usize,
+            shape.weight_bits as usize,
+            shape.model_bits as usize,
+            shape.norm_bits as usize,
+        );
+        let booleans = bit_variables(&r1cs);
+        let take = |start: usize, len: usize| booleans[start..start + len].to_vec();
+        let updates = u - 1 + (n + 1) * wb;
+        let t1 = (0..m).map(|j| take(updates + 2 * u * j, u)).collect();
+        let t2 = (0..m).map(|j| take(updates + 2 * u * j + u, u)).collect();
+        let aggregation = updates + 2 * u * n * m;
+        let new_model = (0..m)
+            .map(|j| take(aggregation + (bm + u + 2 * wb) * j, bm))
+            .collect();
+        let norm = take(booleans.len() - n * nb, nb);
+        let f = Self {
+            round,
+            r1cs,
+            t1,
+            t2,
+            new_model,
+            norm,
+        };
+        // The layout is checked, not trusted: the bits recompose to the witness.
+        let w = f.round.witness(0);
+        for j in 0..m {
+            assert_eq!(
+                recompose(&f.r1cs.z, &f.t1[j]),
+                w.public.linf + w.updates[0][j]
+            );
+            assert_eq!(
+                recompose(&f.r1cs.z, &f.t2[j]),
+                w.public.linf - w.updates[0][j]
+            );
+            assert_eq!(
+                recompose(&f.r1cs.z, &f.new_model[j]),
+                w.new_model[j] + Fr::from(1u64 << (bm - 1))
+            );
+        }
+        assert_eq!(
+            recompose(&f.r1cs.z, &f.norm),
+            w.public.l2_sq - f.slot0_sum_sq(&f.r1cs.z)
+        );
+        f
+    }
+
+    /// S_out of slot 0 (chunk 0: S_in = 0) for the t1 bits in `z`.
+    fn slot0_sum_sq(&self, z: &[Fr]) -> Fr {
+        let linf = self.round.witness(0).public.linf;
+        self.t1
+            .iter()
+            .map(|t| recompose(z, t) - linf)
+            .map(|d| d * d)
+            .sum()
+    }
+
+    /// Sets `bits` (variable, value), then the S_out range bits for the sum of squares the
+    /// t1 bits imply, and propagates everything else (acc_out, public, follows; the update
+    /// and model hashes may not). Returns the rows that still fail.
+    fn attack(&self, bits: &[(usize, Fr)]) -> Vec<usize> {
+        let mut z = self.r1cs.z.clone();
+        let mut set: Vec<usize> = Vec::new();
+        for &(v, x) in bits {
+            z[v] = x;
+            set.push(v);
+        }
+        let gap = self.round.witness(0).public.l2_sq - self.slot0_sum_sq(&z);
+        let gap: u128 = zkfl_circuits::field::fr_to_decimal(&gap)
+            .parse()
+            .expect("the forged S_out stays under B₂²");
+        for (i, &v) in self.norm.iter().enumerate() {
+            z[v] = Fr::from(((gap >> i) & 1) as u64);
+            set.push(v);
+        }
+        let witness_from = self.r1cs.num_instance;
+        let acc_out = 7 + 2 * SHAPE_N;
+        self.r1cs.propagate(&mut z, |v| {
+            (v >= witness_from && !set.contains(&v)) || v == acc_out
+        });
+        self.r1cs.unsatisfied_rows(&z)
+    }
+
+    /// The Boolean constraint of variable `v`.
+    fn booleanity(&self, v: usize) -> usize {
+        let row = self.r1cs.rows_of[v][0];
+        assert_eq!(self.r1cs.booleanity_of(row), Some(v));
+        row
+    }
+}
+
+/// (digit_j + dir·R, digit_{j+1} − dir) packs to the same field element as (digit_j,
+/// digit_{j+1}) at radix R: the forgery both packing tests make.
+fn same_packed_element(radix: Fr, honest: (Fr, Fr), dir: i64) {
+    let forged = (
+        honest.0 + fr_from_i64(dir) * radix,
+        honest.1 - fr_from_i64(dir),
+    );
+    assert_eq!(
+        forged.0 + forged.1 * radix,
+        honest.0 + honest.1 * radix,
+        "same packed element"
+    );
+}
+
+#[test]
+fn honest_assignment_survives_the_packing_fixture() {
+    let f = Packing::new();
+    assert!(f.attack(&[]).is_empty());
+}
+
 #[test]
 fn packed_update_value_out_of_range_with_same_hash_is_rejected() {
-    // Δ_0 + 2^U and Δ_1 − 1 pack to the same field element as (Δ_0, Δ_1).
-    let round = honest();
-    let mut w = round.witness(0);
-    let before = w.public.updates[1];
-    w.updates[1][0] += Fr::from(1u64 << shape().update_bits);
-    w.updates[1][1] -= Fr::one();
-    let digits: Vec<Fr> = w.updates[1]
-        .iter()
-        .map(|v| *v + Fr::from(1u64 << 15))
-        .collect();
-    let radix = Fr::from(1u64 << 16);
-    let packed_first = digits[..10]
-        .iter()
-        .rev()
-        .fold(Fr::from(0u64), |a, d| a * radix + d);
-    let honest_digits = round.witness(0).updates[1]
-        .iter()
-        .map(|v| *v + Fr::from(1u64 << 15))
-        .collect::<Vec<_>>();
-    let honest_first = honest_digits[..10]
-        .iter()
-        .rev()
-        .fold(Fr::from(0u64), |a, d| a * radix + d);
-    assert_eq!(packed_first, honest_first, "same packed element");
-    assert_eq!(w.public.updates[1], before);
-    assert!(!satisfied(shape(), w));
+    // Δ_j ± 2^U and Δ_{j+1} ∓ 1 pack to the same digits' element at stride U, so the
+    // client's commitment still opens, the sums and squares follow, and t1 + t2 = 2·B∞
+    // still holds: only the top bits of t1 and t2, which would have to be ±2, object.
+    let f = Packing::new();
+    let shape = shape();
+    let u = shape.update_bits;
+    assert!(
+        SHAPE_M as u32 * shape.update_stride() < 253,
+        "one packed element"
+    );
+    let w = f.round.witness(0);
+    let linf = as_i64(&w.public.linf);
+    let top = u as usize - 1;
+    for dir in [1i64, -1] {
+        // A pair whose neighbour stays in range after moving by ∓1.
+        let j = (0..SHAPE_M - 1)
+            .find(|&j| (-linf + 1..linf).contains(&as_i64(&w.updates[0][j + 1])))
+            .expect("a coordinate off the bound");
+        let (d, next) = (as_i64(&w.updates[0][j]), as_i64(&w.updates[0][j + 1]));
+        let half = 1i64 << (u - 1);
+        same_packed_element(
+            Fr::from(1u64 << shape.update_stride()),
+            (fr_from_i64(d + half), fr_from_i64(next + half)),
+            dir,
+        );
+        let mut bits: Vec<(usize, Fr)> = Vec::new();
+        for (t, sign) in [(&f.t1, 1i64), (&f.t2, -1)] {
+            let honest = bits_of(linf + sign * d, u);
+            for (i, &v) in t[j].iter().enumerate() {
+                let x = if i == top {
+                    honest[i] + fr_from_i64(2 * sign * dir)
+                } else {
+                    honest[i]
+                };
+                bits.push((v, x));
+            }
+            let moved = bits_of(linf + sign * (next - dir), u);
+            bits.extend(t[j + 1].iter().copied().zip(moved));
+        }
+        let mut failing = f.attack(&bits);
+        failing.sort_unstable();
+        let mut expected = vec![f.booleanity(f.t1[j][top]), f.booleanity(f.t2[j][top])];
+        expected.sort_unstable();
+        assert_eq!(failing, expected, "direction {dir}, coordinate {j}");
+    }
 }
 
 #[test]
 fn packed_model_value_out_of_range_with_same_hash_is_rejected() {
-    let round = honest();
-    let mut w = round.witness(0);
-    let stride = shape().model_stride();
-    // Raise new-model digit 0 by 2^stride and lower digit 1 by one: same packed element.
-    w.new_model[0] += Fr::from(2u64).pow([stride as u64]);
-    w.new_model[1] -= Fr::one();
-    // Keep M_t's opening: q absorbs the changes.
-    w.quotients[0] += Fr::from(2u64).pow([stride as u64]);
-    w.quotients[1] -= Fr::one();
-    assert!(!satisfied(shape(), w));
+    // M_{t+1}[j] ± 2^stride and M_{t+1}[j+1] ∓ 1 pack to the same element, and with the
+    // same quotients so do M_t's digits (M_t = M_{t+1} − q): both model hashes and the
+    // aggregation hold, and only the top bit of M_{t+1}[j]'s range check objects.
+    let f = Packing::new();
+    let shape = shape();
+    let (bm, stride) = (shape.model_bits, shape.model_stride());
+    let top = bm as usize - 1;
+    let w = f.round.witness(0);
+    let offset = 1i64 << (bm - 1);
+    let (j, v, next) = (0, as_i64(&w.new_model[0]), as_i64(&w.new_model[1]));
+    for dir in [1i64, -1] {
+        same_packed_element(
+            Fr::from(2u64).pow([u64::from(stride)]),
+            (fr_from_i64(v + offset), fr_from_i64(next + offset)),
+            dir,
+        );
+        let honest = bits_of(v + offset, bm);
+        let mut bits: Vec<(usize, Fr)> = f.new_model[j]
+            .iter()
+            .enumerate()
+            .map(|(i, &var)| {
+                // 2^stride = 2^(stride − Bm + 1) · 2^(Bm − 1): the top bit moves by that.
+                let lift = fr_from_i64(dir << (stride - bm + 1));
+                (
+                    var,
+                    if i == top {
+                        honest[i] + lift
+                    } else {
+                        honest[i]
+                    },
+                )
+            })
+            .collect();
+        bits.extend(
+            f.new_model[j + 1]
+                .iter()
+                .copied()
+                .zip(bits_of(next + offset - dir, bm)),
+        );
+        assert_eq!(
+            f.attack(&bits),
+            vec![f.booleanity(f.new_model[j][top])],
+            "direction {dir}"
+        );
+    }
 }
 
 #[test]
