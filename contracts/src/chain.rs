@@ -106,7 +106,7 @@ impl Client {
     ///
     /// # Errors
     /// [`ContractsError::RpcUrl`], [`ContractsError::PrivateKey`], or
-    /// [`ContractsError::Chain`] if no runtime can be started. Does not contact the node.
+    /// [`ContractsError::Runtime`] if no runtime can be started. Does not contact the node.
     pub fn connect(
         rpc_url: &str,
         private_key: &str,
@@ -124,7 +124,7 @@ impl Client {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|e| ContractsError::Chain(format!("starting the async runtime: {e}")))?;
+            .map_err(ContractsError::Runtime)?;
         let provider = {
             let _guard = rt.enter();
             ProviderBuilder::new()
@@ -209,10 +209,7 @@ impl Client {
                 receipt.transaction_hash
             );
             self.call(&tx, &what)?;
-            return Err(ContractsError::Chain(format!(
-                "{what}: the transaction reverted on chain but succeeds when replayed; \
-                 inspect it with `cast run`"
-            )));
+            return Err(ContractsError::RevertedWhenMined { what });
         }
         Ok(receipt)
     }
@@ -229,12 +226,12 @@ impl Client {
     ) -> Result<Deployed, ContractsError> {
         let tx = TransactionRequest::default().with_deploy_code(params.initcode(creation_code));
         let receipt = self.transact(tx, "deploying ZkflRoundRegistry")?;
-        let address = receipt.contract_address.ok_or_else(|| {
-            ContractsError::Chain(format!(
-                "deployment tx {} has no contract address in its receipt",
-                receipt.transaction_hash
-            ))
-        })?;
+        let address =
+            receipt
+                .contract_address
+                .ok_or_else(|| ContractsError::NoContractAddress {
+                    what: format!("deployment tx {}", receipt.transaction_hash),
+                })?;
         Ok(Deployed {
             address,
             tx_hash: receipt.transaction_hash,
@@ -296,10 +293,10 @@ impl Client {
             .block_on(async { self.provider.get_code_at(registry).await })
             .map_err(self.rpc_err(&format!("reading the code at {registry}")))?;
         if code.is_empty() {
-            return Err(ContractsError::Chain(format!(
-                "there is no contract at {registry} on {}; pass the address `zkfl deploy` printed",
-                self.url
-            )));
+            return Err(ContractsError::NoContract {
+                address: registry,
+                url: self.url.clone(),
+            });
         }
         Ok(())
     }
@@ -308,8 +305,8 @@ impl Client {
     ///
     /// # Errors
     /// [`ContractsError::Reverted`] with the registry's custom error (e.g. `UnexpectedRound`
-    /// for a replayed round), [`ContractsError::Chain`] if `registry` holds no contract or
-    /// emitted no `RoundAccepted`, [`ContractsError::Rpc`].
+    /// for a replayed round), [`ContractsError::NoContract`] if `registry` holds no contract,
+    /// [`ContractsError::NoRoundAccepted`] if it emitted no `RoundAccepted`, [`ContractsError::Rpc`].
     pub fn submit_round(
         &self,
         registry: Address,
@@ -327,12 +324,11 @@ impl Client {
             .iter()
             .filter(|log| log.address() == registry)
             .find_map(|log| RoundAccepted::decode(slots, log.topics(), &log.data().data))
-            .ok_or_else(|| {
-                ContractsError::Chain(format!(
-                    "{what}: tx {} succeeded but emitted no RoundAccepted for {slots} slots; \
-                     is {registry} a ZkflRoundRegistry of this shape?",
-                    receipt.transaction_hash
-                ))
+            .ok_or_else(|| ContractsError::NoRoundAccepted {
+                what: what.clone(),
+                tx: receipt.transaction_hash,
+                slots,
+                registry,
             })?;
         Ok(Submitted {
             tx_hash: receipt.transaction_hash,
@@ -348,19 +344,21 @@ impl Client {
             .with_to(registry)
             .with_input(function_calldata(getter, vec![]));
         let out = self.call(&tx, &format!("{getter} on {registry}"))?;
-        out.as_ref().try_into().map_err(|_| {
-            ContractsError::Chain(format!(
-                "{registry} answered {getter} with {} bytes, not one word; is it a ZkflRoundRegistry?",
-                out.len()
-            ))
-        })
+        out.as_ref()
+            .try_into()
+            .map_err(|_| ContractsError::NotARegistry {
+                registry,
+                getter: getter.to_string(),
+                len: out.len(),
+            })
     }
 
     /// Reads `modelCommitment()`, `lastRound()` and `coordinator()`.
     ///
     /// # Errors
-    /// [`ContractsError::Chain`] if `registry` holds no contract or does not answer like a
-    /// registry, [`ContractsError::Rpc`].
+    /// [`ContractsError::NoContract`] if `registry` holds no contract,
+    /// [`ContractsError::NotARegistry`] if it does not answer like a registry,
+    /// [`ContractsError::Rpc`].
     pub fn registry_state(&self, registry: Address) -> Result<RegistryState, ContractsError> {
         self.require_code(registry)?;
         let coordinator = self.view_word(registry, "coordinator()")?;

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use alloy_primitives::{Address, B256};
+
 use crate::revert::RevertReason;
 
 /// Everything that can go wrong while rendering, compiling, encoding or executing contracts.
@@ -74,9 +76,20 @@ pub enum ContractsError {
     /// solc's standard-JSON output could not be parsed.
     #[error("unexpected solc output: {0}")]
     SolcOutput(String),
-    /// The EVM itself failed (invalid transaction, database error).
-    #[error("EVM error: {0}")]
-    Evm(String),
+    /// The in-process EVM itself failed (invalid transaction, database error).
+    #[error("EVM error in {what}: {source}")]
+    Evm {
+        /// What was executed.
+        what: String,
+        /// revm's error.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// A deployment that succeeded but reports no contract address.
+    #[error("{what}: the deployment succeeded but reports no contract address")]
+    NoContractAddress {
+        /// What was deployed (and, on a node, its transaction).
+        what: String,
+    },
     /// A call or deployment reverted.
     #[error("{what} reverted: {reason}")]
     Reverted {
@@ -146,7 +159,51 @@ pub enum ContractsError {
         /// alloy's transport or pending-transaction error.
         source: Box<dyn std::error::Error + Send + Sync>,
     },
-    /// The chain answered, but not as a zkfl registry would.
-    #[error("{0}")]
-    Chain(String),
+    /// The async runtime for talking to a node could not start.
+    #[error("starting the async runtime: {0}")]
+    Runtime(#[source] std::io::Error),
+    /// A transaction that reverted when mined but succeeds when replayed on the new state.
+    #[error(
+        "{what}: the transaction reverted on chain but succeeds when replayed; inspect it with \
+         `cast run`"
+    )]
+    RevertedWhenMined {
+        /// What was sent, with its transaction hash.
+        what: String,
+    },
+    /// No contract at the registry address.
+    #[error("there is no contract at {address} on {url}; pass the address `zkfl deploy` printed")]
+    NoContract {
+        /// The address.
+        address: Address,
+        /// The node's URL.
+        url: String,
+    },
+    /// A round submission that succeeded but emitted no `RoundAccepted` of this shape.
+    #[error(
+        "{what}: tx {tx} succeeded but emitted no RoundAccepted for {slots} slots; is \
+         {registry} a ZkflRoundRegistry of this shape?"
+    )]
+    NoRoundAccepted {
+        /// What was sent.
+        what: String,
+        /// The transaction.
+        tx: B256,
+        /// The slot count the event was decoded with.
+        slots: usize,
+        /// The registry address.
+        registry: Address,
+    },
+    /// A getter answered with something other than one ABI word.
+    #[error(
+        "{registry} answered {getter} with {len} bytes, not one word; is it a ZkflRoundRegistry?"
+    )]
+    NotARegistry {
+        /// The address called.
+        registry: Address,
+        /// The getter.
+        getter: String,
+        /// Length of the answer.
+        len: usize,
+    },
 }

@@ -88,7 +88,10 @@ impl Evm {
         let result = self
             .evm
             .transact_commit(tx)
-            .map_err(|e| ContractsError::Evm(format!("{what}: {e}")))?;
+            .map_err(|e| ContractsError::Evm {
+                what: what.to_string(),
+                source: Box::new(e),
+            })?;
         *nonce += 1;
         Ok((result, intrinsic))
     }
@@ -146,8 +149,9 @@ impl Evm {
         let (result, _) = self.transact(from, TxKind::Create, initcode, TX_GAS_LIMIT, what)?;
         let address = result.created_address();
         let outcome = Self::outcome(result, 0, what)?;
-        let address =
-            address.ok_or_else(|| ContractsError::Evm(format!("{what}: no contract address")))?;
+        let address = address.ok_or_else(|| ContractsError::NoContractAddress {
+            what: what.to_string(),
+        })?;
         Ok((address, outcome))
     }
 
