@@ -1,6 +1,6 @@
 //! Why a ceremony step failed.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Everything that can go wrong while reading, writing, contributing to or verifying
 /// ceremony files. Every message names the file (and, for verification, the contribution)
@@ -8,38 +8,44 @@ use std::path::Path;
 #[derive(Debug, thiserror::Error)]
 pub enum CeremonyError {
     /// File system failure.
-    #[error("{path}: {source}")]
+    #[error("{path}: {source}", path = .path.display())]
     Io {
         /// File.
-        path: String,
+        path: PathBuf,
         /// Cause.
         source: std::io::Error,
     },
     /// The file is not a well-formed file of the expected kind.
-    #[error("{path} is not a valid {kind} file: {reason}")]
+    #[error("{path} is not a valid {kind} file: {reason}", path = .path.display())]
     Format {
         /// File.
-        path: String,
+        path: PathBuf,
         /// `.ptau`, `.zkey` or `.r1cs`.
         kind: &'static str,
         /// What is wrong.
         reason: String,
     },
     /// The phase-1 file has too few powers for the circuit.
-    #[error("{path} has 2^{power} powers of tau, but this circuit needs a domain of 2^{needed}: use a ptau of power {needed} or more (for example powersOfTau28_hez_final_{needed}.ptau)")]
+    #[error(
+        "{path} has 2^{power} powers of tau, but this circuit needs a domain of 2^{needed}: use a ptau of power {needed} or more (for example powersOfTau28_hez_final_{needed}.ptau)",
+        path = .path.display()
+    )]
     PtauTooSmall {
         /// File.
-        path: String,
+        path: PathBuf,
         /// Power of the file.
         power: u32,
         /// Power the circuit needs.
         needed: u32,
     },
     /// The phase-1 file lacks the Lagrange sections that `prepare phase2` adds.
-    #[error("{path} is not prepared for phase 2 (no sections 12-15): run `snarkjs powersoftau prepare phase2` on it, or download a prepared (\"final\") file")]
+    #[error(
+        "{path} is not prepared for phase 2 (no sections 12-15): run `snarkjs powersoftau prepare phase2` on it, or download a prepared (\"final\") file",
+        path = .path.display()
+    )]
     PtauNotPrepared {
         /// File.
-        path: String,
+        path: PathBuf,
     },
     /// A contribution does not verify.
     #[error("contribution #{index} ({name}): {reason}")]
@@ -52,10 +58,10 @@ pub enum CeremonyError {
         reason: String,
     },
     /// The key does not match the circuit or the phase-1 file it is checked against.
-    #[error("{path}: {reason}")]
+    #[error("{path}: {reason}", path = .path.display())]
     Mismatch {
         /// The key file.
-        path: String,
+        path: PathBuf,
         /// What differs and what it means.
         reason: String,
     },
@@ -71,7 +77,7 @@ impl CeremonyError {
     /// An I/O error on `path`.
     pub fn io(path: &Path, source: std::io::Error) -> Self {
         CeremonyError::Io {
-            path: path.display().to_string(),
+            path: path.to_path_buf(),
             source,
         }
     }
@@ -79,7 +85,7 @@ impl CeremonyError {
     /// A malformed file.
     pub fn format(path: &Path, kind: &'static str, reason: impl Into<String>) -> Self {
         CeremonyError::Format {
-            path: path.display().to_string(),
+            path: path.to_path_buf(),
             kind,
             reason: reason.into(),
         }

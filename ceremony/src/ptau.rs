@@ -72,7 +72,7 @@ impl Ptau {
         }
         if !(12..=15).all(|s| file.has_section(s)) {
             return Err(CeremonyError::PtauNotPrepared {
-                path: path.display().to_string(),
+                path: path.to_path_buf(),
             });
         }
         let ptau = Self { file, power };
@@ -112,7 +112,7 @@ impl Ptau {
     pub fn require_power(&self, needed: u32) -> Result<(), CeremonyError> {
         if needed > self.power {
             return Err(CeremonyError::PtauTooSmall {
-                path: self.path().display().to_string(),
+                path: self.path().to_path_buf(),
                 power: self.power,
                 needed,
             });

@@ -77,7 +77,7 @@ fn same_ratio(a1: &G1Affine, b1: &G1Affine, a2: &G2Affine, b2: &G2Affine) -> boo
 pub fn verify(path: &Path, init: &InitialKey) -> Result<Report, CeremonyError> {
     let (mut r, header, mpc) = open_zkey(path)?;
     let mismatch = |reason: String| CeremonyError::Mismatch {
-        path: path.display().to_string(),
+        path: path.to_path_buf(),
         reason,
     };
     let want = &init.header;

@@ -6,7 +6,7 @@
 
 use std::{
     io::{Read, Write},
-    path::Path,
+    path::{Path, PathBuf},
 };
 
 use ark_bn254::Bn254;
@@ -171,10 +171,10 @@ pub struct KeyParams {
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     /// I/O failure.
-    #[error("cannot read or write key file {path}: {source}")]
+    #[error("cannot read or write key file {path}: {source}", path = .path.display())]
     Io {
         /// File.
-        path: String,
+        path: PathBuf,
         /// Cause.
         source: std::io::Error,
     },
@@ -182,26 +182,35 @@ pub enum KeyError {
     #[error(transparent)]
     File(#[from] FileError),
     /// Not a zkfl key file, or truncated/corrupt.
-    #[error("{path} is not a valid zkfl {kind} key ({reason}); regenerate it with `zkfl setup`")]
+    #[error(
+        "{path} is not a valid zkfl {kind} key ({reason}); regenerate it with `zkfl setup`",
+        path = .path.display()
+    )]
     Format {
         /// File.
-        path: String,
+        path: PathBuf,
         /// Expected kind.
         kind: String,
         /// What was wrong.
         reason: String,
     },
     /// γ = δ makes proofs forgeable.
-    #[error("{path}: verifying key has gamma = delta, which makes proofs forgeable; refusing it")]
+    #[error(
+        "{path}: verifying key has gamma = delta, which makes proofs forgeable; refusing it",
+        path = .path.display()
+    )]
     GammaEqualsDelta {
         /// File.
-        path: String,
+        path: PathBuf,
     },
     /// A params.json that cannot be used.
-    #[error("{path} is not a valid zkfl params.json ({reason}); regenerate it with `zkfl setup`")]
+    #[error(
+        "{path} is not a valid zkfl params.json ({reason}); regenerate it with `zkfl setup`",
+        path = .path.display()
+    )]
     Params {
         /// File.
-        path: String,
+        path: PathBuf,
         /// What was wrong.
         reason: String,
     },
@@ -242,7 +251,7 @@ pub fn pk_bytes_max(shape: &Shape) -> u64 {
 
 fn write_file(path: &Path, header: &KeyHeader, body: &[u8]) -> Result<(), KeyError> {
     let io = |source| KeyError::Io {
-        path: path.display().to_string(),
+        path: path.to_path_buf(),
         source,
     };
     let json = serde_json::to_vec(header).expect("header serialises");
@@ -495,7 +504,7 @@ fn decode_pk(
 pub fn write_params(path: &Path, params: &KeyParams) -> Result<(), KeyError> {
     let json = serde_json::to_string_pretty(params).expect("params serialise");
     std::fs::write(path, json).map_err(|source| KeyError::Io {
-        path: path.display().to_string(),
+        path: path.to_path_buf(),
         source,
     })
 }

@@ -1,6 +1,7 @@
 //! Why a task file, a roster or a signature is refused.
 
 use alloy_primitives::Address;
+use std::path::PathBuf;
 
 /// Which rule a round's signatures break: [`TaskError::fault`], for callers that compare
 /// verdicts (the registry's custom errors map onto the same faults).
@@ -38,28 +39,29 @@ pub enum Fault {
 #[derive(Debug, thiserror::Error)]
 pub enum TaskError {
     /// A file that cannot be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {source}", path = .path.display())]
     Io {
         /// File.
-        path: String,
+        path: PathBuf,
         /// Cause.
         source: std::io::Error,
     },
     /// A file that is not what it should be.
-    #[error("{path}: {reason}")]
+    #[error("{path}: {reason}", path = .path.display())]
     File {
         /// File.
-        path: String,
+        path: PathBuf,
         /// What is wrong, and what to do.
         reason: String,
     },
     /// The roster is not the one the task names.
     #[error(
-        "{path} has digest {found}, but the task names roster {expected}; use the task's roster"
+        "{path} has digest {found}, but the task names roster {expected}; use the task's roster",
+        path = .path.display()
     )]
     RosterDigest {
         /// Roster file.
-        path: String,
+        path: PathBuf,
         /// Digest in task.json.
         expected: String,
         /// Digest of the file given.
@@ -130,10 +132,10 @@ pub enum TaskError {
         quorum: u32,
     },
     /// A signed record for another round, model, update, weight or task.
-    #[error("{path}: {reason}")]
+    #[error("{path}: {reason}", path = .path.display())]
     Mismatch {
         /// Signed record.
-        path: String,
+        path: PathBuf,
         /// What differs.
         reason: String,
     },

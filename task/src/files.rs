@@ -46,7 +46,7 @@ pub struct Roster {
 }
 
 fn read_small(path: &Path) -> Result<Vec<u8>, TaskError> {
-    let p = path.display().to_string();
+    let p = path.to_path_buf();
     let io = |source| TaskError::Io {
         path: p.clone(),
         source,
@@ -77,7 +77,7 @@ pub(crate) fn read_json<T: serde::de::DeserializeOwned>(
 ) -> Result<T, TaskError> {
     let bytes = read_small(path)?;
     serde_json::from_slice(&bytes).map_err(|e| TaskError::File {
-        path: path.display().to_string(),
+        path: path.to_path_buf(),
         reason: format!("not a valid {what} ({e})"),
     })
 }
@@ -221,14 +221,14 @@ impl Task {
         let found = format!("0x{}", hex::encode(roster.digest()));
         if found != self.roster_sha256 {
             return Err(TaskError::RosterDigest {
-                path: path.display().to_string(),
+                path: path.to_path_buf(),
                 expected: self.roster_sha256.clone(),
                 found,
             });
         }
         if (roster.clients.len() as u64) < u64::from(self.quorum) {
             return Err(TaskError::File {
-                path: path.display().to_string(),
+                path: path.to_path_buf(),
                 reason: format!(
                     "{} clients cannot meet the task's quorum of {}",
                     roster.clients.len(),

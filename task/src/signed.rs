@@ -174,7 +174,7 @@ impl SignedUpdate {
     /// [`TaskError`] naming the file.
     pub fn read(path: &Path, task: &Task, roster: &crate::Roster) -> Result<Self, TaskError> {
         let r: Self = read_json(path, "zkfl signed update (from `zkfl commit --task`)")?;
-        let p = path.display().to_string();
+        let p = path.to_path_buf();
         let named = |e: TaskError| TaskError::File {
             path: p.clone(),
             reason: e.to_string(),
