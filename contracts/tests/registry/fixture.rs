@@ -84,6 +84,9 @@ pub fn shape() -> Shape {
 
 /// Everything proven once per test binary (proving dominates the run time).
 pub struct Fixture {
+    /// The seeded proving key and its prepared verifying key, for tests that prove more.
+    pub pk: ProvingKey<Bn254>,
+    pub pvk: PreparedVerifyingKey<Bn254>,
     pub compiled: Compiled,
     /// The verifying key and the header zkfl-verify reads with it.
     pub vk: VerifyingKey<Bn254>,
@@ -310,6 +313,8 @@ pub fn fixture() -> &'static Fixture {
             provenance: None,
         };
         Fixture {
+            pk,
+            pvk,
             compiled,
             vk,
             header,

@@ -6,6 +6,7 @@
 mod clients;
 #[path = "../common/mod.rs"]
 mod common;
+mod corpus;
 mod fixed_linf;
 mod fixture;
 mod parity;
