@@ -19,6 +19,7 @@ pub mod commit;
 pub mod field;
 pub mod fixed;
 pub mod keys;
+pub mod npy;
 pub mod params;
 pub mod poseidon;
 pub mod round;

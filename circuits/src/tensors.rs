@@ -1,9 +1,12 @@
-//! Model and update files: safetensors in, one flat parameter vector in canonical order
-//! (tensor names sorted bytewise, each tensor row-major), and back.
+//! Model and update files: safetensors (or NumPy `.npy`/`.npz`, see [`crate::npy`]) in, one
+//! flat parameter vector in canonical order (tensor names sorted bytewise, each tensor
+//! row-major), and back as safetensors.
 
 use std::path::Path;
 
 use safetensors::{tensor::TensorView, Dtype, SafeTensors};
+
+use crate::npy;
 use serde::{Deserialize, Serialize};
 
 /// Name, shape and dtype of one tensor.
@@ -109,14 +112,32 @@ pub enum TensorError {
         reason: String,
     },
     /// A dtype zkfl does not read.
-    #[error("{path}: tensor '{tensor}' has dtype {dtype:?}; zkfl reads F32 and F64 tensors")]
+    #[error("{path}: tensor '{tensor}' has dtype {dtype}; zkfl reads F32 and F64 tensors")]
     Dtype {
-        /// File.
+        /// File (or, for arrays in memory, what they are).
         path: String,
         /// Tensor.
         tensor: String,
-        /// Its dtype.
-        dtype: Dtype,
+        /// Its dtype in safetensors spelling (`I64`, `F16`, …).
+        dtype: String,
+    },
+    /// Not a NumPy `.npy` file or `.npz` archive zkfl can read.
+    #[error("{path} is not a valid .npy/.npz file ({reason})")]
+    Npy {
+        /// File.
+        path: String,
+        /// What is wrong and what to do.
+        reason: String,
+    },
+    /// An array whose data does not fit its shape, or a repeated tensor name.
+    #[error("{path}: tensor '{tensor}': {reason}")]
+    Array {
+        /// File (or, for arrays in memory, what they are).
+        path: String,
+        /// Tensor.
+        tensor: String,
+        /// What is wrong.
+        reason: String,
     },
     /// A file without tensors.
     #[error("{path} holds no tensors")]
@@ -160,16 +181,25 @@ fn read_view(
         dtype => Err(TensorError::Dtype {
             path: path.into(),
             tensor: name.into(),
-            dtype,
+            dtype: format!("{dtype:?}"),
         }),
     }
 }
 
-/// Reads a safetensors file into canonical order.
+/// Reads a tensor file into canonical order: `.npy` and `.npz` by their extension, anything
+/// else as safetensors.
 ///
 /// # Errors
 /// [`TensorError`] naming the file (and tensor) at fault.
 pub fn read(path: &Path) -> Result<Params, TensorError> {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("npy") => npy::read_npy(path),
+        Some("npz") => npy::read_npz(path),
+        _ => read_safetensors(path),
+    }
+}
+
+fn read_safetensors(path: &Path) -> Result<Params, TensorError> {
     let p = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|source| TensorError::Io {
         path: p.clone(),
