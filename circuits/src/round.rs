@@ -69,6 +69,35 @@ impl Bounds {
         })
     }
 
+    /// Checks one client's update (in slot `slot`) against the bounds: every |Δ_j| ≤ B∞
+    /// and Σ Δ_j² ≤ B₂², as the circuit will. [`Round::build`] checks every slot with it;
+    /// a coordinator can also screen one update before it picks the round's clients.
+    ///
+    /// # Errors
+    /// [`RoundError::Linf`] at the first coordinate over B∞, or [`RoundError::L2`].
+    pub fn check_update(&self, slot: usize, update: &[i64]) -> Result<(), RoundError> {
+        if let Some(j) = update.iter().position(|v| v.unsigned_abs() > self.linf) {
+            return Err(RoundError::Linf {
+                slot,
+                index: j,
+                abs: update[j].unsigned_abs(),
+                bound: self.linf,
+            });
+        }
+        let norm_sq: u128 = update
+            .iter()
+            .map(|&v| (v as i128 * v as i128) as u128)
+            .sum();
+        if norm_sq > self.l2_sq {
+            return Err(RoundError::L2 {
+                slot,
+                norm_sq,
+                bound: self.l2_sq,
+            });
+        }
+        Ok(())
+    }
+
     /// Floats that [`Bounds::from_floats`] maps back to exactly these bounds: B∞/2^f and
     /// √B₂²/2^f (exact in f64 below 2^53 units). `None` when B₂² is not a perfect square,
     /// which no float L2 bound produces.
@@ -306,26 +335,7 @@ impl Round {
         for (i, s) in input.slots.iter().enumerate() {
             commit::check_range(&shape, Kind::Update, &s.update, 0)
                 .map_err(commit_err(format!("slot {i} update")))?;
-            if let Some(j) = s.update.iter().position(|v| v.unsigned_abs() > b.linf) {
-                return Err(RoundError::Linf {
-                    slot: i,
-                    index: j,
-                    abs: s.update[j].unsigned_abs(),
-                    bound: b.linf,
-                });
-            }
-            let norm_sq: u128 = s
-                .update
-                .iter()
-                .map(|&v| (v as i128 * v as i128) as u128)
-                .sum();
-            if norm_sq > b.l2_sq {
-                return Err(RoundError::L2 {
-                    slot: i,
-                    norm_sq,
-                    bound: b.l2_sq,
-                });
-            }
+            b.check_update(i, &s.update)?;
         }
 
         let new_model = (0..d)
