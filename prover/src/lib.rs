@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 pub mod inputs;
+pub mod memory;
 pub mod output;
 pub mod prove;
 pub mod setup;
