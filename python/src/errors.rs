@@ -1,0 +1,50 @@
+//! Rust errors as Python exceptions: a bad input is a `ValueError`, an unreadable file an
+//! `OSError`, a proof or round that does not verify a `zkfl.VerificationError`. The message
+//! is the CLI's, causes included.
+
+use pyo3::{
+    create_exception,
+    exceptions::{PyException, PyOSError, PyRuntimeError, PyValueError},
+    PyErr,
+};
+use zkfl_verifier::describe_error;
+
+create_exception!(
+    zkfl,
+    VerificationError,
+    PyException,
+    "A round or a history that does not verify: the message names the round, chunk and input."
+);
+
+/// A prover-side error (setup, commit, prepare, prove).
+pub fn prover(e: zkfl_prover::Error) -> PyErr {
+    let msg = describe_error(&e);
+    match e {
+        zkfl_prover::Error::Io { .. } => PyOSError::new_err(msg),
+        zkfl_prover::Error::Synthesis(_) => PyRuntimeError::new_err(msg),
+        _ => PyValueError::new_err(msg),
+    }
+}
+
+/// A tensor that cannot be read or decoded.
+pub fn tensor(e: zkfl_circuits::tensors::TensorError) -> PyErr {
+    let msg = describe_error(&e);
+    match e {
+        zkfl_circuits::tensors::TensorError::Io { .. } => PyOSError::new_err(msg),
+        _ => PyValueError::new_err(msg),
+    }
+}
+
+/// A key file that cannot be used.
+pub fn key(e: zkfl_circuits::keys::KeyError) -> PyErr {
+    let msg = describe_error(&e);
+    match e {
+        zkfl_circuits::keys::KeyError::Io { .. } => PyOSError::new_err(msg),
+        _ => PyValueError::new_err(msg),
+    }
+}
+
+/// A JSON document (opening, commitment, params) that is not what it should be.
+pub fn json(what: &str, e: serde_json::Error) -> PyErr {
+    PyValueError::new_err(format!("not a valid {what} ({e})"))
+}
