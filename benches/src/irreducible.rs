@@ -2,7 +2,8 @@
 //! that domain pays, however small its witnesses.
 //!
 //! - The H-query MSM: N − 1 G1 points times the quotient polynomial's coefficients, which
-//!   are full-size field elements whatever the witness is.
+//!   are full-size field elements whatever the witness is (ark-ec's, or zkfl-msm's, which
+//!   the prover runs).
 //! - The R1CS-to-QAP reduction: 7 FFTs of size N, in the order of ark-groth16 0.6's
 //!   `LibsnarkReduction::witness_map_from_matrices` (IFFT a, b; coset FFT a, b; IFFT c;
 //!   coset FFT c; pointwise a·b − c over the vanishing polynomial; coset IFFT).
@@ -57,10 +58,22 @@ pub fn qap_ffts(domain_size: usize, rng: &mut impl Rng) -> Duration {
     t
 }
 
-/// Wall time of a G1 MSM over `bases` with uniformly random (full-size) scalars.
+/// Wall time of ark-ec's G1 MSM over `bases` with uniformly random (full-size) scalars.
 pub fn g1_msm(bases: &[G1Affine], rng: &mut impl Rng) -> Duration {
     let scalars: Vec<Fr> = (0..bases.len()).map(|_| Fr::rand(rng)).collect();
     let (acc, t) = timed(|| G1Projective::msm(bases, &scalars));
+    let _ = std::hint::black_box(acc.expect("as many scalars as bases"));
+    t
+}
+
+/// Wall time of zkfl-msm's G1 MSM (what the prover runs) over prepared `bases` with
+/// uniformly random (full-size) scalars.
+pub fn g1_msm_ours(
+    bases: &zkfl_msm::Bases<'_, ark_bn254::g1::Config>,
+    rng: &mut impl Rng,
+) -> Duration {
+    let scalars: Vec<Fr> = (0..bases.len()).map(|_| Fr::rand(rng)).collect();
+    let (acc, t) = timed(|| bases.msm(&scalars));
     let _ = std::hint::black_box(acc.expect("as many scalars as bases"));
     t
 }

@@ -61,6 +61,19 @@ fn quick_report_measures_every_section() {
     assert!((ratio - prove / irreducible).abs() < 1e-9 * ratio.max(1.0));
     assert!(main["ratio_goal"]["met"].is_boolean());
     positive(&main["context_s"], "context_s");
+    let ark = positive(&main["prove_arkworks_s"], "prove_arkworks_s");
+    let speedup = positive(&main["speedup"], "speedup");
+    assert!((speedup - ark / prove).abs() < 1e-9 * speedup.max(1.0));
+
+    // MSM: the H query (plain and with tables) and the G2 B query, against ark-ec.
+    let msm = r["msm"]["rows"].as_array().expect("msm rows");
+    assert!(msm.len() >= 3, "{} msm rows", msm.len());
+    for row in msm {
+        let c = &row["comparison"];
+        let ratio = positive(&c["arkworks_ms"], "arkworks_ms") / positive(&c["ours_ms"], "ours_ms");
+        assert!((positive(&c["speedup"], "speedup") - ratio).abs() < 1e-9 * ratio.max(1.0));
+    }
+    positive(&r["msm"]["key_extra_bytes"], "key_extra_bytes");
 
     // Scaling: 1 and 2 chunks, each on one thread and on all cores.
     let scaling = r["scaling"]["rows"].as_array().expect("scaling rows");

@@ -14,8 +14,10 @@ use crate::{
     tensors::Layout,
 };
 
-/// Format tag of a round bundle.
+/// Format tag of a round bundle without client signatures (unsigned local runs).
 pub const ROUND_FORMAT: &str = "zkfl-round/1";
+/// Format tag of a round bundle whose slots carry their clients' signatures (`clients`).
+pub const SIGNED_ROUND_FORMAT: &str = "zkfl-round/2";
 /// Format tag of an opening.
 pub const OPENING_FORMAT: &str = "zkfl-opening/1";
 /// Format tag of a commitment record.
@@ -126,6 +128,23 @@ pub struct RoundBundle {
     pub update_commitments: Vec<Commitment>,
     /// One record per chunk, in chunk order.
     pub chunks: Vec<ChunkRecord>,
+    /// [`SIGNED_ROUND_FORMAT`] only: per slot, the client that signed the slot's
+    /// `UpdateCommitment{round, prevModel, commitment, weight}` (docs/PROTOCOL.md §10), or
+    /// `null` for an empty slot. Checked by `zkfl_task::check_round`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clients: Option<Vec<Option<ClientSignature>>>,
+}
+
+/// One slot's client as a signed bundle records it. The encodings are checked where the
+/// signature is (zkfl-task): `signer` is `0x` + 40 lowercase hex digits, `signature` is
+/// r ‖ s ‖ v as `0x` + 130 lowercase hex digits with v ∈ {27, 28} and low s.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientSignature {
+    /// The client's address.
+    pub signer: String,
+    /// The client's EIP-712 signature.
+    pub signature: String,
 }
 
 impl RoundBundle {
@@ -158,6 +177,17 @@ impl RoundBundle {
                 .enumerate()
                 .map(|(c, p)| ChunkRecord::new(&round.public(c).to_vec(), p))
                 .collect(),
+            clients: None,
+        }
+    }
+
+    /// This bundle with its slots' client signatures (`clients[i]` for slot i, `None` for
+    /// an empty slot), as [`SIGNED_ROUND_FORMAT`].
+    pub fn signed(self, clients: Vec<Option<ClientSignature>>) -> Self {
+        Self {
+            format: SIGNED_ROUND_FORMAT.into(),
+            clients: Some(clients),
+            ..self
         }
     }
 }

@@ -27,6 +27,97 @@ pub struct KeyHeader {
     pub insecure_seed: Option<u64>,
     /// SHA-256 of the compressed verifying key (hex), identical in both files of a pair.
     pub vk_digest: String,
+    /// The QAP reduction the proving key's H query was made for. Absent in keys written
+    /// before ceremonies existed, which all came from `zkfl setup` (libsnark).
+    #[serde(default)]
+    pub reduction: Reduction,
+    /// Where a ceremony key came from, as claimed by whoever exported it; `None` for
+    /// single-party `zkfl setup` keys. Self-declared: `zkfl-verify key` checks it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
+}
+
+impl KeyHeader {
+    /// Why an auditor should not trust proofs under this key, if so: it came from a fixed
+    /// seed, or it claims no multi-party ceremony (a single-party `zkfl setup` key, whose
+    /// maker can forge proofs). `None` for a key that claims a ceremony; the claim itself is
+    /// checked by `zkfl-verify key`.
+    pub fn insecurity(&self) -> Option<String> {
+        if let Some(seed) = self.insecure_seed {
+            return Some(format!(
+                "the key was generated from the fixed seed {seed} (`zkfl setup --seed`): anyone can forge proofs"
+            ));
+        }
+        if self.provenance.is_none() {
+            return Some(
+                "the key records no ceremony: it is a single-party `zkfl setup` key, and whoever ran the setup can forge proofs".into(),
+            );
+        }
+        None
+    }
+
+    /// One line per claim of the key's provenance, for reports.
+    pub fn provenance_lines(&self) -> Vec<String> {
+        let Some(p) = &self.provenance else {
+            return vec!["provenance: none (single-party `zkfl setup` key)".into()];
+        };
+        let mut lines = vec![
+            format!("ptau blake2b {}", p.ptau_blake2b),
+            format!("zkey blake2b {}", p.zkey_blake2b),
+        ];
+        for (i, c) in p.contributions.iter().enumerate() {
+            let beacon = match &c.beacon {
+                Some((h, e)) => format!(" (beacon {h}, 2^{e} iterations)"),
+                None => String::new(),
+            };
+            lines.push(format!(
+                "contribution #{} {}: {}{beacon}",
+                i + 1,
+                c.name,
+                c.hash
+            ));
+        }
+        lines
+    }
+}
+
+/// How a proving key's H query represents h(τ)·t(τ)/δ, which fixes how the prover must
+/// compute h.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Reduction {
+    /// arkworks' `LibsnarkReduction`: keys from `zkfl setup`.
+    #[default]
+    Libsnark,
+    /// snarkjs/circom's odd-coset reduction: keys from a `.zkey` ceremony.
+    Circom,
+}
+
+/// The claimed origin of a ceremony key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provenance {
+    /// blake2b-512 (hex) of the phase-1 `.ptau` file, as Hermez/PPoT publish it.
+    pub ptau_blake2b: String,
+    /// blake2b-512 (hex) of the final `.zkey` file.
+    pub zkey_blake2b: String,
+    /// snarkjs's circuit hash of the initial key (hex).
+    pub circuit_hash: String,
+    /// Phase-2 contributions, oldest first; the last is the beacon.
+    pub contributions: Vec<ContributionRecord>,
+}
+
+/// One phase-2 contribution as a key header lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContributionRecord {
+    /// The contributor's name.
+    pub name: String,
+    /// The contribution hash the contributor published (blake2b-512, hex).
+    pub hash: String,
+    /// For the beacon: the public value (hex) and log2 of its SHA-256 iterations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub beacon: Option<(String, u8)>,
 }
 
 /// Why a key file cannot be used.

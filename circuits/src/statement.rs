@@ -4,27 +4,30 @@ use ark_bn254::Fr;
 
 use crate::params::Shape;
 
-/// The public inputs of one chunk circuit, by name.
+/// The public inputs of one chunk circuit, by name. `T` is a field element, or whatever a
+/// caller reads before it knows the value is one (the contracts crate lays out raw calldata
+/// words with it, so that x + r keeps its place instead of being reduced): the layout lives
+/// here once.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ChunkPublic {
+pub struct ChunkPublic<T = Fr> {
     /// Chunk index c.
-    pub chunk: Fr,
+    pub chunk: T,
     /// B∞ in fixed-point units.
-    pub linf: Fr,
+    pub linf: T,
     /// B₂² in squared fixed-point units.
-    pub l2_sq: Fr,
+    pub l2_sq: T,
     /// Client weights w_1..w_n.
-    pub weights: Vec<Fr>,
+    pub weights: Vec<T>,
     /// h(M_t[c]).
-    pub model: Fr,
+    pub model: T,
     /// h(M_{t+1}[c]).
-    pub new_model: Fr,
+    pub new_model: T,
     /// h(Δ_i[c]) for each slot.
-    pub updates: Vec<Fr>,
+    pub updates: Vec<T>,
     /// Norm accumulator entering the chunk.
-    pub acc_in: Fr,
+    pub acc_in: T,
     /// Norm accumulator leaving the chunk.
-    pub acc_out: Fr,
+    pub acc_out: T,
 }
 
 /// A public-input vector of the wrong length for the shape.
@@ -39,15 +42,15 @@ pub struct LayoutError {
     pub got: usize,
 }
 
-impl ChunkPublic {
+impl<T: Clone> ChunkPublic<T> {
     /// The public-input vector in circuit order.
-    pub fn to_vec(&self) -> Vec<Fr> {
+    pub fn to_vec(&self) -> Vec<T> {
         let mut v = Vec::with_capacity(7 + 2 * self.weights.len());
-        v.extend([self.chunk, self.linf, self.l2_sq]);
+        v.extend([self.chunk.clone(), self.linf.clone(), self.l2_sq.clone()]);
         v.extend_from_slice(&self.weights);
-        v.extend([self.model, self.new_model]);
+        v.extend([self.model.clone(), self.new_model.clone()]);
         v.extend_from_slice(&self.updates);
-        v.extend([self.acc_in, self.acc_out]);
+        v.extend([self.acc_in.clone(), self.acc_out.clone()]);
         v
     }
 
@@ -55,7 +58,7 @@ impl ChunkPublic {
     ///
     /// # Errors
     /// [`LayoutError`] if the length is not 2n + 7.
-    pub fn from_slice(shape: &Shape, v: &[Fr]) -> Result<Self, LayoutError> {
+    pub fn from_slice(shape: &Shape, v: &[T]) -> Result<Self, LayoutError> {
         let n = shape.slots;
         if v.len() != shape.num_public_inputs() {
             return Err(LayoutError {
@@ -65,18 +68,20 @@ impl ChunkPublic {
             });
         }
         Ok(Self {
-            chunk: v[0],
-            linf: v[1],
-            l2_sq: v[2],
+            chunk: v[0].clone(),
+            linf: v[1].clone(),
+            l2_sq: v[2].clone(),
             weights: v[3..3 + n].to_vec(),
-            model: v[3 + n],
-            new_model: v[4 + n],
+            model: v[3 + n].clone(),
+            new_model: v[4 + n].clone(),
             updates: v[5 + n..5 + 2 * n].to_vec(),
-            acc_in: v[5 + 2 * n],
-            acc_out: v[6 + 2 * n],
+            acc_in: v[5 + 2 * n].clone(),
+            acc_out: v[6 + 2 * n].clone(),
         })
     }
+}
 
+impl ChunkPublic {
     /// Name of public input `index`, for error messages.
     pub fn input_name(shape: &Shape, index: usize) -> String {
         let n = shape.slots;

@@ -1,4 +1,4 @@
-//! Committed test vectors (docs/PROTOCOL.md §8) and a golden verifying-key digest.
+//! Committed test vectors (docs/PROTOCOL.md §9) and a golden verifying-key digest.
 //! Regenerate only on purpose: `ZKFL_REGENERATE_VECTORS=1 cargo test -p zkfl-circuits --test vectors`.
 
 use ark_groth16::Groth16;
@@ -15,7 +15,7 @@ fn salts(base: u64, n: usize) -> Vec<Fr> {
     (0..n as u64).map(|i| Fr::from(base + i)).collect()
 }
 
-/// The fixed tiny round of PROTOCOL.md §8.
+/// The fixed tiny round of PROTOCOL.md §9.
 fn vector_round() -> Round {
     let shape = Shape::new(3, 4);
     let d = 6;

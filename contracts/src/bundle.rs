@@ -10,9 +10,13 @@
 
 use alloy_primitives::Address;
 use ark_bn254::Fr;
-use zkfl_circuits::bundle::{RoundBundle, ROUND_FORMAT};
+use zkfl_circuits::{
+    bundle::{RoundBundle, ROUND_FORMAT},
+    commit::{commitment, Kind},
+    ChunkPublic,
+};
 
-use crate::round::{top_level_commitment, CommitmentKind, RegistryParams, RoundCall, RoundPublic};
+use crate::round::{RegistryParams, RoundCall, RoundPublic};
 use crate::ContractsError;
 
 fn bad(bundle: &RoundBundle, reason: String) -> ContractsError {
@@ -117,45 +121,37 @@ pub fn round_public(bundle: &RoundBundle) -> Result<RoundPublic, ContractsError>
         .bounds
         .check(&bundle.shape)
         .map_err(|e| bad(bundle, e.to_string()))?;
-    let n = bundle.shape.slots;
-    let l = crate::num_public_inputs(n);
+    let shape = &bundle.shape;
+    let n = shape.slots;
     let record = |source| ContractsError::BundleRecord {
         round: bundle.round,
         source,
     };
-    let inputs = bundle
+    let layout = bundle
         .chunks
         .iter()
         .enumerate()
         .map(|(c, rec)| {
             let x = rec.inputs(c).map_err(record)?;
-            if x.len() == l {
-                Ok(x)
-            } else {
-                Err(bad(
-                    bundle,
-                    format!(
-                        "chunk {c} has {} public inputs, n = {n} slots need l = 2n + 7 = {l}",
-                        x.len()
-                    ),
-                ))
-            }
+            ChunkPublic::from_slice(shape, &x).map_err(|e| bad(bundle, format!("chunk {c}: {e}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let first = &inputs[0];
-    let mut accumulators = vec![first[5 + 2 * n]];
-    accumulators.extend(inputs.iter().map(|x| x[6 + 2 * n]));
+    let first = &layout[0];
+    let mut accumulators = vec![first.acc_in];
+    accumulators.extend(layout.iter().map(|x| x.acc_out));
     let public = RoundPublic {
-        b_inf: first[1],
-        b2_sq: first[2],
-        weights: first[3..3 + n].to_vec(),
-        old_model_hashes: inputs.iter().map(|x| x[3 + n]).collect(),
-        new_model_hashes: inputs.iter().map(|x| x[4 + n]).collect(),
+        b_inf: first.linf,
+        b2_sq: first.l2_sq,
+        weights: first.weights.clone(),
+        old_model_hashes: layout.iter().map(|x| x.model).collect(),
+        new_model_hashes: layout.iter().map(|x| x.new_model).collect(),
         update_hashes: (0..n)
-            .map(|i| inputs.iter().map(|x| x[5 + n + i]).collect())
+            .map(|i| layout.iter().map(|x| x.updates[i]).collect())
             .collect(),
         accumulators,
     };
+    let inputs: Vec<Vec<Fr>> = layout.iter().map(ChunkPublic::to_vec).collect();
+    let l = shape.num_public_inputs();
     for (c, x) in inputs.iter().enumerate() {
         let expected = public.chunk_inputs(c);
         if let Some(i) = (0..l).find(|&i| expected[i] != x[i]) {
@@ -186,12 +182,12 @@ pub fn round_public(bundle: &RoundBundle) -> Result<RoundPublic, ContractsError>
         (
             "model_commitment",
             bundle.model_commitment.0,
-            top_level_commitment(CommitmentKind::Model, d, &public.old_model_hashes),
+            commitment(Kind::Model, d, &public.old_model_hashes).0,
         ),
         (
             "new_model_commitment",
             bundle.new_model_commitment.0,
-            top_level_commitment(CommitmentKind::Model, d, &public.new_model_hashes),
+            commitment(Kind::Model, d, &public.new_model_hashes).0,
         ),
     ];
     for (name, stated, computed) in checks {

@@ -6,9 +6,10 @@
 //! compiles with the pinned npm `solc` and runs the result in an in-process EVM (revm).
 //!
 //! The public-input layout and the commitment format are fixed by `docs/PROTOCOL.md`
-//! (sections 2 and 3); [`round::RoundPublic::chunk_inputs`] and
-//! [`round::top_level_commitment`] implement them on the Rust side and the registry
-//! recomputes the same values from calldata.
+//! (sections 2 and 3). On the Rust side they come from `zkfl-circuits` (its `ChunkPublic`,
+//! `commit::commitment`, `Shape::num_public_inputs` and `keys::vk_digest`), never from a
+//! second copy here; the Solidity is the one independent implementation, and the tests
+//! check it against the Rust one.
 //!
 //! Toolchain: `npm ci` in `contracts/` installs `solc` (and anvil) at the versions pinned in
 //! `contracts/package-lock.json`; [`solc::Solc`] fails with that instruction if it is missing.
@@ -28,9 +29,3 @@ pub mod round;
 pub mod solc;
 
 pub use error::ContractsError;
-
-/// Number of public inputs of the chunk circuit with `slots` client slots: l = 2n + 7
-/// (docs/PROTOCOL.md section 2).
-pub const fn num_public_inputs(slots: usize) -> usize {
-    2 * slots + 7
-}

@@ -4,46 +4,10 @@ use alloy_dyn_abi::DynSolValue;
 use alloy_primitives::{Address, B256, U256};
 use ark_bn254::{Bn254, Fr};
 use ark_groth16::Proof;
-use sha2::{Digest, Sha256};
+use zkfl_circuits::ChunkPublic;
 
 use crate::encode::{fr_to_word, function_calldata, proof_to_words, uint, uint_array, ProofWords};
 use crate::ContractsError;
-
-/// Which kind of vector a top-level commitment covers (docs/PROTOCOL.md section 3).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CommitmentKind {
-    /// A global model M_t.
-    Model,
-    /// A client update Delta_i.
-    Update,
-}
-
-impl CommitmentKind {
-    fn domain_string(self) -> &'static [u8] {
-        match self {
-            Self::Model => b"zkfl/v1/model-commitment",
-            Self::Update => b"zkfl/v1/update-commitment",
-        }
-    }
-
-    /// DOMAIN(kind) = SHA-256 of the ASCII tag.
-    pub fn domain(self) -> [u8; 32] {
-        Sha256::digest(self.domain_string()).into()
-    }
-}
-
-/// C = SHA-256(DOMAIN(kind) || be64(d) || be64(K) || h_0 || ... || h_{K-1}), each h_c as a
-/// 32-byte big-endian integer, K = `chunk_hashes.len()`.
-pub fn top_level_commitment(kind: CommitmentKind, d: u64, chunk_hashes: &[Fr]) -> [u8; 32] {
-    let mut h = Sha256::new();
-    h.update(kind.domain());
-    h.update(d.to_be_bytes());
-    h.update((chunk_hashes.len() as u64).to_be_bytes());
-    for c in chunk_hashes {
-        h.update(fr_to_word(c).to_be_bytes::<32>());
-    }
-    h.finalize().into()
-}
 
 /// The public values of one round (everything but the proofs), as field elements.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -113,17 +77,18 @@ impl RoundPublic {
     /// # Panics
     /// If `c >= K` or the arrays are inconsistent (call [`Self::check_shape`] first).
     pub fn chunk_inputs(&self, c: usize) -> Vec<Fr> {
-        let mut v = Vec::with_capacity(crate::num_public_inputs(self.slots()));
-        v.push(Fr::from(c as u64));
-        v.push(self.b_inf);
-        v.push(self.b2_sq);
-        v.extend_from_slice(&self.weights);
-        v.push(self.old_model_hashes[c]);
-        v.push(self.new_model_hashes[c]);
-        v.extend(self.update_hashes.iter().map(|u| u[c]));
-        v.push(self.accumulators[c]);
-        v.push(self.accumulators[c + 1]);
-        v
+        ChunkPublic {
+            chunk: Fr::from(c as u64),
+            linf: self.b_inf,
+            l2_sq: self.b2_sq,
+            weights: self.weights.clone(),
+            model: self.old_model_hashes[c],
+            new_model: self.new_model_hashes[c],
+            updates: self.update_hashes.iter().map(|u| u[c]).collect(),
+            acc_in: self.accumulators[c],
+            acc_out: self.accumulators[c + 1],
+        }
+        .to_vec()
     }
 }
 
@@ -316,34 +281,5 @@ impl RoundAccepted {
                 U256::from_be_bytes(word(3 + 2 * slots)),
             ],
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn commitment_follows_protocol_byte_layout() {
-        let hashes = [Fr::from(1u64), Fr::from(2u64)];
-        let mut pre = Vec::new();
-        pre.extend_from_slice(&Sha256::digest(b"zkfl/v1/update-commitment"));
-        pre.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 100]);
-        pre.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 2]);
-        let mut one = [0u8; 32];
-        one[31] = 1;
-        let mut two = [0u8; 32];
-        two[31] = 2;
-        pre.extend_from_slice(&one);
-        pre.extend_from_slice(&two);
-        let expected: [u8; 32] = Sha256::digest(&pre).into();
-        assert_eq!(
-            top_level_commitment(CommitmentKind::Update, 100, &hashes),
-            expected
-        );
-        assert_ne!(
-            top_level_commitment(CommitmentKind::Model, 100, &hashes),
-            expected
-        );
     }
 }

@@ -33,6 +33,10 @@ contract ZkflVerifier {
     ///         every chunk, padding included). A weight-0 slot must carry it in every chunk, or
     ///         a round could record a real update that it gives no weight (PROTOCOL.md section 4).
     uint256 public constant EMPTY_UPDATE_CHUNK_HASH = {{ empty_chunk_hash }};
+    /// @notice SHA-256 of the compressed arkworks verifying key (the `vk_digest` of vk.bin):
+    ///         matches a deployed contract to a key file, and so to a verified ceremony
+    ///         (`zkfl-verify key`).
+    bytes32 public constant VK_DIGEST = 0x{{ vk_digest }};
 
     // Error selectors for assembly reverts; rendered from the same signatures the Rust decoder uses.
     uint256 internal constant ERR_PROOF_INVALID = {{ err_proof_invalid }};

@@ -25,9 +25,7 @@ use zkfl_contracts::encode::function_calldata as call;
 use zkfl_contracts::evm::Evm;
 use zkfl_contracts::render::render_sources;
 use zkfl_contracts::revert::RevertReason;
-use zkfl_contracts::round::{
-    top_level_commitment, CommitmentKind, RegistryParams, RoundCall, RoundPublic,
-};
+use zkfl_contracts::round::{RegistryParams, RoundCall, RoundPublic};
 use zkfl_contracts::solc::Artifact;
 use zkfl_contracts::ContractsError;
 
@@ -169,11 +167,12 @@ impl Registry {
             Groth16::<Bn254>::verify(&self.key.vk, &first, &proofs[0]).expect("verify"),
             "a simulated proof verifies under the trapdoor key"
         );
-        let genesis = top_level_commitment(
-            CommitmentKind::Model,
+        let genesis = zkfl_circuits::commit::commitment(
+            zkfl_circuits::Kind::Model,
             k as u64 * M,
             &public.old_model_hashes,
-        );
+        )
+        .0;
         (
             RoundCall::new(1, &public, &proofs).expect("round shape"),
             genesis,

@@ -318,3 +318,23 @@ fn no_pairing_precompile_means_no_valid_proof() {
     let (ps, xs) = (s.proofs.clone(), s.inputs.clone());
     assert_eq!(reason(batch(&mut s, &ps, &xs)), RevertReason::ProofInvalid);
 }
+
+#[test]
+fn exposes_the_vk_digest_of_its_key() {
+    let mut s = setup(1, 11);
+    let out = s
+        .evm
+        .call(
+            addr(2),
+            s.at,
+            zkfl_contracts::encode::function_calldata("VK_DIGEST()", vec![]),
+            "VK_DIGEST()",
+        )
+        .expect("VK_DIGEST() is callable")
+        .output;
+    assert_eq!(
+        hex::encode(out),
+        hex::encode(zkfl_circuits::keys::vk_digest(&toy().vk)),
+        "the contract's VK_DIGEST is not the key's digest"
+    );
+}

@@ -9,13 +9,18 @@
 #   ZKFL_EXAMPLE_ROUNDS  server rounds (default 3)
 #   ZKFL_EXAMPLE_NODES   one behaviour per SuperNode (default "honest honest honest");
 #                        `mismatch` and `overbound` are the misbehaving test clients
-#   ZKFL_EXAMPLE_PORT    first of the local ports used (default 19090; uses 4 + nodes)
+#   ZKFL_EXAMPLE_PORT    first of the local ports used, 1 + nodes of them (default: free ones)
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 rounds="${ZKFL_EXAMPLE_ROUNDS:-3}"
 read -r -a nodes <<< "${ZKFL_EXAMPLE_NODES:-honest honest honest}"
-port="${ZKFL_EXAMPLE_PORT:-19090}"
+# Flower 1.42 serves every SuperLink API (control, fleet, ServerAppIo) on one HTTP port, and
+# each SuperNode its ClientAppIo on another. Free ports by default: CI may run beside others.
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+port="${ZKFL_EXAMPLE_PORT:-$(free_port)}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/zkfl-flower.XXXXXX")"
 out="${ZKFL_EXAMPLE_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/zkfl-example.XXXXXX")/out}"
 if [[ -e "$out" ]]; then
@@ -50,18 +55,17 @@ address = "127.0.0.1:$port"
 insecure = true
 TOML
 
-fleet=$((port + 1))
-echo "== SuperLink (control 127.0.0.1:$port, fleet 127.0.0.1:$fleet); logs in $out/logs"
+echo "== SuperLink (127.0.0.1:$port); logs in $out/logs"
 mkdir -p "$out/logs"
 flower-superlink --insecure --disable-runtime-dependency-installation \
-    --host 127.0.0.1 --port "$port" --fleet-api-address "127.0.0.1:$fleet" \
+    --host 127.0.0.1 --port "$port" \
     > "$out/logs/superlink.log" 2>&1 &
 pids+=($!)
 
 for i in "${!nodes[@]}"; do
-    node_port=$((port + 4 + i))
+    if [[ -n "${ZKFL_EXAMPLE_PORT:-}" ]]; then node_port=$((port + 1 + i)); else node_port="$(free_port)"; fi
     echo "== SuperNode $i (${nodes[$i]}, port $node_port)"
-    flower-supernode --insecure --superlink "127.0.0.1:$fleet" --host 127.0.0.1 --port "$node_port" \
+    flower-supernode --insecure --superlink "127.0.0.1:$port" --host 127.0.0.1 --port "$node_port" \
         --node-config "partition-id=$i num-partitions=${#nodes[@]} behaviour=\"${nodes[$i]}\"" \
         > "$out/logs/supernode-$i.log" 2>&1 &
     pids+=($!)
@@ -78,9 +82,9 @@ if [[ ! -f "$out/summary.json" ]]; then
 fi
 
 echo "== zkfl-verify history"
-zkfl-verify history --vk "$out/keys/vk.bin" "$out/rounds"
+zkfl-verify history --allow-insecure-keys --vk "$out/keys/vk.bin" "$out/rounds"
 last="$(ls -d "$out"/rounds/round-* | sort -t- -k2 -n | tail -n 1)"
 echo "== zkfl-verify model: the model Flower ended with is the last proven one"
-zkfl-verify model --vk "$out/keys/vk.bin" --round "$last" "$out/final_model.npz" \
+zkfl-verify model --allow-insecure-keys --vk "$out/keys/vk.bin" --round "$last" "$out/final_model.npz" \
     --opening "$last/model.opening.json"
 echo "== done: $out"

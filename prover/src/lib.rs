@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod groth16;
 pub mod inputs;
 pub mod memory;
 pub mod output;
@@ -12,7 +13,7 @@ pub mod prove;
 pub mod setup;
 pub mod shape_args;
 
-pub use shape_args::ShapeArgs;
+pub use shape_args::{FullShapeArgs, ShapeArgs};
 
 use std::path::Path;
 

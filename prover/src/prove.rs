@@ -12,6 +12,12 @@
 //! proof inlining the symbolic linear combinations of the Poseidon layers; witness-only
 //! synthesis takes 0.17 s. Witness-only synthesis checks no constraint, so every proof is
 //! verified before it is returned.
+//!
+//! The MSMs run on zkfl-msm with the key's bases prepared once per context
+//! ([`crate::groth16::MsmKey`]); the proof equals ark-groth16's for the same randomness.
+//! The key header says which QAP reduction the proving key needs: `zkfl setup` keys use
+//! arkworks' libsnark reduction, ceremony (snarkjs `.zkey`) keys the odd-coset circom one
+//! ([`zkfl_ceremony::reduction::CircomReduction`]).
 
 use std::sync::{
     atomic::{AtomicBool, AtomicUsize, Ordering},
@@ -20,17 +26,18 @@ use std::sync::{
 
 use ark_bn254::{Bn254, Fr};
 use ark_ff::UniformRand;
-use ark_groth16::{Groth16, Proof, ProvingKey};
+use ark_groth16::{r1cs_to_qap::LibsnarkReduction, Proof, ProvingKey};
 use ark_relations::gr1cs::{
     ConstraintSynthesizer, ConstraintSystem, Matrix, OptimizationGoal, SynthesisMode,
     R1CS_PREDICATE_LABEL,
 };
 use rand::{rngs::OsRng, RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
-use zkfl_circuits::{ChunkCircuit, ChunkWitness, Round, Shape};
+use zkfl_ceremony::reduction::CircomReduction;
+use zkfl_circuits::{keys::Reduction, ChunkCircuit, ChunkWitness, Round, Shape};
 use zkfl_verifier::{verify_batch, PreparedKey, ProofItem};
 
-use crate::Error;
+use crate::{groth16::MsmKey, Error};
 
 /// How to spread the work.
 #[derive(Clone, Copy, Debug)]
@@ -51,14 +58,16 @@ impl Parallelism {
     }
 }
 
-/// What every chunk proof under one proving key shares: the key and the R1CS matrices.
+/// What every chunk proof under one proving key shares: the key (with its MSM bases
+/// prepared) and the R1CS matrices.
 pub struct ProvingContext<'a> {
-    pk: &'a ProvingKey<Bn254>,
+    msm: MsmKey<'a>,
     shape: Shape,
     matrices: Vec<Matrix<Fr>>,
     num_inputs: usize,
     num_constraints: usize,
     vk: PreparedKey,
+    reduction: Reduction,
 }
 
 impl<'a> ProvingContext<'a> {
@@ -90,13 +99,20 @@ impl<'a> ProvingContext<'a> {
             )));
         }
         Ok(Self {
-            pk,
+            msm: MsmKey::new(pk, zkfl_msm::Settings::default())?,
             shape,
             matrices,
             num_inputs,
             num_constraints,
             vk: PreparedKey::new(&pk.vk),
+            reduction: Reduction::Libsnark,
         })
+    }
+
+    /// Proves with `reduction`, which must be the one the key was made for (its header's).
+    pub fn with_reduction(mut self, reduction: Reduction) -> Self {
+        self.reduction = reduction;
+        self
     }
 
     /// The full assignment z = (1, public inputs…, witnesses…) of one chunk, by witness-only
@@ -154,16 +170,11 @@ impl<'a> ProvingContext<'a> {
     ) -> Result<Proof<Bn254>, Error> {
         let full = self.assignment(witness)?;
         let (r, s) = (Fr::rand(rng), Fr::rand(rng));
-        Groth16::<Bn254>::create_proof_with_reduction_and_matrices(
-            self.pk,
-            r,
-            s,
-            &self.matrices,
-            self.num_inputs,
-            self.num_constraints,
-            &full,
-        )
-        .map_err(|e| Error::Synthesis(e.to_string()))
+        let (m, ni, nc) = (&self.matrices, self.num_inputs, self.num_constraints);
+        match self.reduction {
+            Reduction::Libsnark => self.msm.prove::<LibsnarkReduction>(r, s, m, ni, nc, &full),
+            Reduction::Circom => self.msm.prove::<CircomReduction>(r, s, m, ni, nc, &full),
+        }
     }
 
     /// Checks proofs against their public inputs in one batch, naming the first bad chunk.
@@ -196,9 +207,8 @@ fn fresh_seed() -> [u8; 32] {
     seed
 }
 
-/// Proves all chunks of `round`; `on_done` is called after each chunk (progress). Proof
-/// randomness comes from a ChaCha20 stream seeded by the OS per job. Every proof is
-/// verified before the proofs are returned.
+/// Proves all chunks of `round` under a `zkfl setup` (libsnark-reduction) key; see
+/// [`prove_round_with`].
 ///
 /// # Errors
 /// [`Error::Synthesis`] if a chunk cannot be proven or a proof does not verify.
@@ -208,7 +218,23 @@ pub fn prove_round(
     par: Parallelism,
     on_done: &(dyn Fn(usize) + Sync),
 ) -> Result<Vec<Proof<Bn254>>, Error> {
-    let ctx = ProvingContext::new(pk, *round.shape())?;
+    prove_round_with(pk, Reduction::Libsnark, round, par, on_done)
+}
+
+/// Proves all chunks of `round` under `pk`, whose header names `reduction`; `on_done` is
+/// called after each chunk (progress). Proof randomness comes from a ChaCha20 stream seeded
+/// by the OS per job. Every proof is verified before the proofs are returned.
+///
+/// # Errors
+/// [`Error::Synthesis`] if a chunk cannot be proven or a proof does not verify.
+pub fn prove_round_with(
+    pk: &ProvingKey<Bn254>,
+    reduction: Reduction,
+    round: &Round,
+    par: Parallelism,
+    on_done: &(dyn Fn(usize) + Sync),
+) -> Result<Vec<Proof<Bn254>>, Error> {
+    let ctx = ProvingContext::new(pk, *round.shape())?.with_reduction(reduction);
     let k = round.num_chunks();
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);

@@ -9,7 +9,7 @@ use rand_chacha::ChaCha20Rng;
 use serde::{Deserialize, Serialize};
 use zkfl_circuits::{
     circuit::cost,
-    keys::{self, KeyHeader},
+    keys::{self, KeyHeader, Provenance, Reduction},
     ChunkCircuit, Shape,
 };
 
@@ -32,6 +32,12 @@ pub struct Params {
     pub created_unix: u64,
     /// zkfl version that made the keys.
     pub zkfl_version: String,
+    /// The QAP reduction the proving key needs (`libsnark` for `zkfl setup` keys).
+    #[serde(default)]
+    pub reduction: Reduction,
+    /// Where ceremony keys came from (`zkfl ceremony export-keys`); none for `zkfl setup`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
 }
 
 /// Where the files of a key directory live.
@@ -93,6 +99,8 @@ pub fn setup(shape: Shape, seed: Option<u64>) -> Result<(ProvingKey<Bn254>, Para
             .map(|d| d.as_secs())
             .unwrap_or(0),
         zkfl_version: env!("CARGO_PKG_VERSION").into(),
+        reduction: Reduction::Libsnark,
+        provenance: None,
     };
     Ok((pk, params))
 }
@@ -109,6 +117,8 @@ pub fn write_keys(dir: &Path, pk: &ProvingKey<Bn254>, params: &Params) -> Result
         shape: params.shape,
         insecure_seed: params.insecure_seed,
         vk_digest: params.vk_digest.clone(),
+        reduction: params.reduction,
+        provenance: params.provenance.clone(),
     };
     keys::write_pk(&paths.pk, &header("proving"), pk)?;
     keys::write_vk(&paths.vk, &header("verifying"), &pk.vk)?;

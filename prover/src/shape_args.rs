@@ -1,6 +1,8 @@
 //! The circuit-shape flags shared by `zkfl setup` and the benchmark tools.
 
-use zkfl_circuits::Shape;
+use zkfl_circuits::{circuit::cost, Shape};
+
+use crate::Error;
 
 /// Every width of a [`Shape`] as command-line flags; the chunk size is left to each command
 /// (`zkfl setup` also accepts `auto`).
@@ -24,6 +26,50 @@ pub struct ShapeArgs {
     /// Norm width in bits (Nb): B₂² and every running sum of squares are < 2^Nb.
     #[arg(long, default_value_t = Shape::DEFAULT_NORM_BITS)]
     pub norm_bits: u32,
+}
+
+/// A whole circuit shape as flags: the widths plus `--chunk` (a number, or `auto` to fill
+/// the FFT domain 2^`--log-domain`). What `zkfl setup` and every `zkfl ceremony` command
+/// that needs the circuit take.
+#[derive(clap::Args, Clone, Debug)]
+pub struct FullShapeArgs {
+    #[command(flatten)]
+    /// The widths.
+    pub widths: ShapeArgs,
+    /// Parameters per chunk (m), or `auto` to fill the FFT domain 2^--log-domain.
+    #[arg(long, default_value = "auto")]
+    pub chunk: String,
+    /// With `--chunk auto`: log2 of the FFT domain to fill.
+    #[arg(long, default_value_t = 16)]
+    pub log_domain: u32,
+}
+
+impl FullShapeArgs {
+    /// The validated shape.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for a bad `--chunk` or a domain too small for the slots;
+    /// [`Error::Shape`] for an invalid shape.
+    pub fn shape(&self) -> Result<Shape, Error> {
+        let mut shape = self.widths.shape(1);
+        shape.chunk = if self.chunk == "auto" {
+            cost::max_chunk_for_domain(&shape, self.log_domain).ok_or_else(|| {
+                Error::Invalid(format!(
+                    "{} slots do not fit a domain of 2^{}; raise --log-domain",
+                    shape.slots, self.log_domain
+                ))
+            })?
+        } else {
+            self.chunk.parse().map_err(|_| {
+                Error::Invalid(format!(
+                    "--chunk must be a number or `auto`, got '{}'",
+                    self.chunk
+                ))
+            })?
+        };
+        shape.validate()?;
+        Ok(shape)
+    }
 }
 
 impl ShapeArgs {

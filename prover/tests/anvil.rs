@@ -227,6 +227,21 @@ fn deploy_and_submit_two_rounds_on_anvil() {
     assert!(b1.genesis && !b2.genesis);
     assert_eq!(b2.model_commitment, b1.new_model_commitment);
 
+    // Seeded keys are refused unless the deployer says these are test keys.
+    let (ok, _, err) = zkfl(
+        &[
+            "deploy",
+            "--rpc",
+            &anvil.url,
+            "--keys",
+            &p("keys"),
+            "--genesis",
+            &p("round-1"),
+        ],
+        Some(ANVIL_KEY),
+    );
+    assert!(!ok && err.contains("--allow-insecure-keys"), "{err}");
+
     // The key never comes from a flag: without the env var or --key-file, deploy refuses.
     let (ok, _, err) = zkfl(
         &[
@@ -237,6 +252,7 @@ fn deploy_and_submit_two_rounds_on_anvil() {
             &p("keys"),
             "--genesis",
             &p("round-1"),
+            "--allow-insecure-keys",
         ],
         None,
     );
@@ -253,6 +269,7 @@ fn deploy_and_submit_two_rounds_on_anvil() {
             &p("keys"),
             "--genesis",
             &tmp.path().display().to_string(),
+            "--allow-insecure-keys",
             "--json",
         ],
         key,

@@ -16,6 +16,13 @@ create_exception!(
     "A round or a history that does not verify: the message names the round, chunk and input."
 );
 
+create_exception!(
+    zkfl,
+    InsecureKeyError,
+    VerificationError,
+    "A verifying key from a fixed seed or without a ceremony (`zkfl setup`, `zkfl.setup`): whoever made it can forge proofs, so nothing is verified under it unless the caller opts in with allow_insecure_keys=True (tests and demos)."
+);
+
 /// A prover-side error (setup, commit, prepare, prove).
 pub fn prover(e: zkfl_prover::Error) -> PyErr {
     let msg = describe_error(&e);

@@ -86,6 +86,13 @@ impl Keys {
         self.inner.header.insecure_seed
     }
 
+    /// Why proofs under these keys convince nobody but their maker (a fixed seed, or a
+    /// single-party `setup` without a ceremony), or None for keys that claim a ceremony.
+    #[getter]
+    fn insecurity(&self) -> Option<String> {
+        self.inner.header.insecurity()
+    }
+
     /// The public parameters clients commit with.
     #[getter]
     fn params(&self) -> Params {
@@ -103,7 +110,7 @@ impl Keys {
             s.slots,
             s.chunk,
             self.inner.header.vk_digest,
-            if self.inner.header.insecure_seed.is_some() {
+            if self.inner.header.insecurity().is_some() {
                 ", INSECURE"
             } else {
                 ""
@@ -253,6 +260,8 @@ pub fn setup(
         shape,
         insecure_seed: params.insecure_seed,
         vk_digest: params.vk_digest,
+        reduction: params.reduction,
+        provenance: params.provenance,
     };
     Ok(Keys {
         inner: Arc::new(KeyPair {

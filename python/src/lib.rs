@@ -26,7 +26,7 @@ mod native {
     #[pymodule_export]
     use crate::commit::{check_update, commit, commit_model, Commitment, Opening};
     #[pymodule_export]
-    use crate::errors::VerificationError;
+    use crate::errors::{InsecureKeyError, VerificationError};
     #[pymodule_export]
     use crate::keys::{setup, Keys, Params};
     #[pymodule_export]

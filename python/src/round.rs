@@ -14,7 +14,7 @@ use zkfl_prover::{
     inputs::{self, salt_rng},
     memory::{self, ClientInput, ModelInput, NewModel},
     output,
-    prove::{prove_round, Parallelism},
+    prove::{prove_round_with, Parallelism},
 };
 
 use crate::{
@@ -193,7 +193,13 @@ impl PreparedRound {
         let prepared = &self.prepared;
         let out = &out_dir;
         py.detach(|| {
-            let proofs = prove_round(&keys.pk, &prepared.round, par, &on_done)?;
+            let proofs = prove_round_with(
+                &keys.pk,
+                keys.header.reduction,
+                &prepared.round,
+                par,
+                &on_done,
+            )?;
             let bundle = output::bundle(prepared, self.index, &keys.header.vk_digest, &proofs);
             output::write_round(out, prepared, &bundle)
         })

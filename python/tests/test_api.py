@@ -65,9 +65,9 @@ def test_round_trip_matches_the_cli(keys: zkfl.Keys, tmp_path: Path) -> None:
 
     # Both bundles verify, with Python and with zkfl-verify.
     for d in [tmp_path / "cli" / "round-1", py_round.bundle_dir]:
-        report = zkfl.verify_round(keys.vk_path, d)
+        report = zkfl.verify_round(keys.vk_path, d, allow_insecure_keys=True)
         assert (report.round, report.chunks, report.active_slots, report.total_weight) == (1, 3, 2, 4)
-        assert "VALID" in run("zkfl-verify", "round", "--vk", keys.vk_path, d).stdout
+        assert "VALID" in run("zkfl-verify", "round", "--allow-insecure-keys", "--vk", keys.vk_path, d).stdout
 
     # Round 2 from Python, chained on round 1 through its model opening: a history.
     u2 = update(3.0)
@@ -75,10 +75,10 @@ def test_round_trip_matches_the_cli(keys: zkfl.Keys, tmp_path: Path) -> None:
     second = zkfl.prove_round(keys, 2, py_round.model, [(u2, op2, 5)], LINF, L2,
                               tmp_path / "py" / "round-2", model_opening=py_round.model_opening)
     assert second.model_commitment == py_round.new_model_commitment
-    history = zkfl.verify_history(keys, tmp_path / "py")
+    history = zkfl.verify_history(keys, tmp_path / "py", allow_insecure_keys=True)
     assert (history.first_round, history.last_round, history.proofs) == (1, 2, 6)
     assert history.final_model == second.new_model_commitment
-    assert "VALID" in run("zkfl-verify", "history", "--vk", keys.vk_path, tmp_path / "py").stdout
+    assert "VALID" in run("zkfl-verify", "history", "--allow-insecure-keys", "--vk", keys.vk_path, tmp_path / "py").stdout
 
 
 def test_bad_tensors_raise_value_error_naming_the_tensor(keys: zkfl.Keys, tmp_path: Path) -> None:
@@ -151,7 +151,14 @@ def test_verify_round_rejects_a_tampered_bundle(keys: zkfl.Keys, tmp_path: Path)
     u = update(1.0)
     _, opening = zkfl.commit(u, keys)
     result = zkfl.prove_round(keys, 1, model(), [(u, opening, 2)], LINF, L2, tmp_path / "round-1")
-    assert zkfl.verify_round(keys, result.bundle_dir).round == 1
+    # Seeded single-party keys let anyone forge proofs: refused unless the caller opts in,
+    # and then verified with a warning, as `zkfl-verify --allow-insecure-keys` does.
+    with pytest.raises(zkfl.InsecureKeyError, match=r"fixed seed 7.*allow_insecure_keys=True"):
+        zkfl.verify_round(keys, result.bundle_dir)
+    with pytest.raises(zkfl.InsecureKeyError):
+        zkfl.verify_history(keys.vk_path, tmp_path)
+    with pytest.warns(UserWarning, match="INSECURE key"):
+        assert zkfl.verify_round(keys, result.bundle_dir, allow_insecure_keys=True).round == 1
     bundle = json.loads((result.bundle_dir / "round.json").read_text())
 
     def tampered(name: str, edit) -> Path:
@@ -179,4 +186,4 @@ def test_verify_round_rejects_a_tampered_bundle(keys: zkfl.Keys, tmp_path: Path)
         ("proof", proof, r"round 1, chunk 1"),
     ]:
         with pytest.raises(zkfl.VerificationError, match=message):
-            zkfl.verify_round(keys, tampered(name, edit))
+            zkfl.verify_round(keys, tampered(name, edit), allow_insecure_keys=True)

@@ -25,11 +25,12 @@ from typing import Any, Union
 import numpy as np
 
 from . import _native
-from ._native import Commitment, Keys, Opening, Params, VerificationError
+from ._native import Commitment, InsecureKeyError, Keys, Opening, Params, VerificationError
 
 __all__ = [
     "Arrays",
     "Commitment",
+    "InsecureKeyError",
     "Keys",
     "Opening",
     "Params",
@@ -100,9 +101,12 @@ def setup(
     (``pk.bin``, ``vk.bin``, ``params.json``), like ``zkfl setup``.
 
     ``slots`` is the most clients a round can have; ``chunk`` the parameters per chunk
-    proof (``None`` fills an FFT domain of 2^``log_domain``). With ``seed`` the keys are
-    reproducible and INSECURE: anyone who knows the seed can forge proofs (tests and demos
-    only). The GIL is released while the keys are generated.
+    proof (``None`` fills an FFT domain of 2^``log_domain``). These are single-party
+    development keys: whoever ran the setup (with ``seed``: anyone who knows the seed) can
+    forge proofs, so :func:`verify_round`, :func:`verify_history` and ``zkfl-verify`` refuse
+    them unless told ``allow_insecure_keys=True`` (``--allow-insecure-keys``). For real
+    audits, :meth:`Keys.load` keys from a ceremony (``zkfl ceremony export-keys``). The GIL
+    is released while the keys are generated.
     """
     if seed is not None:
         warnings.warn(
@@ -386,19 +390,40 @@ class Report:
     rounds: list[RoundReport]
 
 
-def verify_round(vk: Keys | PathLike, dir: PathLike) -> RoundReport:
+def _verified(raw: str, allow_insecure_keys: bool) -> dict:
+    """The native JSON answer's report, warning (as ``zkfl-verify --allow-insecure-keys``
+    does) when the key was accepted only because the caller allowed insecure keys."""
+    answer = json.loads(raw)
+    if answer["insecure_key"] is not None:
+        warnings.warn(
+            f"verified under an INSECURE key ({answer['insecure_key']}); allow_insecure_keys=True "
+            "is for tests and demos only, never a real audit",
+            stacklevel=3,
+        )
+    return answer["report"]
+
+
+def verify_round(vk: Keys | PathLike, dir: PathLike, *, allow_insecure_keys: bool = False) -> RoundReport:
     """Verifies one round directory against a verifying key (:class:`Keys` or the path of
     ``vk.bin``). Raises :class:`VerificationError` naming the round, chunk and input when it
-    does not verify."""
+    does not verify.
+
+    Keys from :func:`setup` (single-party, or seeded) let their maker forge proofs, so they
+    are refused with :class:`InsecureKeyError` (a :class:`VerificationError`) unless
+    ``allow_insecure_keys=True``: tests and demos only.
+    """
     vk = vk if isinstance(vk, Keys) else os.fspath(vk)
-    return RoundReport._of(json.loads(_native.verify_round(vk, os.fspath(dir))))
+    raw = _native.verify_round(vk, os.fspath(dir), allow_insecure_keys=allow_insecure_keys)
+    return RoundReport._of(_verified(raw, allow_insecure_keys))
 
 
-def verify_history(vk: Keys | PathLike, dir: PathLike) -> Report:
+def verify_history(vk: Keys | PathLike, dir: PathLike, *, allow_insecure_keys: bool = False) -> Report:
     """Verifies every round under ``dir`` (one subdirectory per round) and the model chain
-    between them. Raises :class:`VerificationError` when the history does not verify."""
+    between them. Raises :class:`VerificationError` when the history does not verify, and
+    :class:`InsecureKeyError` as :func:`verify_round`."""
     vk = vk if isinstance(vk, Keys) else os.fspath(vk)
-    r = json.loads(_native.verify_history(vk, os.fspath(dir)))
+    raw = _native.verify_history(vk, os.fspath(dir), allow_insecure_keys=allow_insecure_keys)
+    r = _verified(raw, allow_insecure_keys)
     return Report(
         first_round=r["first_round"],
         last_round=r["last_round"],

@@ -26,7 +26,8 @@ type G2Prepared = <Bn254 as Pairing>::G2Prepared;
 #[derive(Clone, Debug)]
 pub struct PreparedKey {
     pvk: PreparedVerifyingKey<Bn254>,
-    /// −β, −γ, −δ in prepared form: the batch equation moves every term to one side.
+    /// −β in prepared form: the batch equation moves every term to one side (−γ and −δ are
+    /// already prepared inside `pvk`).
     neg_beta: G2Prepared,
 }
 

@@ -13,7 +13,9 @@
 //! - [`verify_model`]: a released model file against a commitment and its opening.
 //! - [`export_snarkjs`]: one chunk's key, proof and public inputs in snarkjs's JSON format,
 //!   so that an independent Groth16 implementation can check our proofs.
-//! - [`verify_batch`] / [`verify_single`]: the raw Groth16 checks, exposed for benchmarks.
+//! - [`verify_batch`] / [`verify_single`]: the raw Groth16 checks under a [`PreparedKey`]
+//!   (one proof, or many in one multi-pairing), for callers that hold proofs outside a bundle
+//!   (the prover checks every proof it makes with them).
 //!
 //! # Batch randomness
 //!

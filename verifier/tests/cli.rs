@@ -45,7 +45,7 @@ fn layout() -> (tempfile::TempDir, PathBuf, PathBuf) {
 fn round_and_history_exit_codes() {
     let (_d, vk, rounds) = layout();
     let r1 = rounds.join("c");
-    let o = zkfl_verify(&["round", "--vk", s(&vk), s(&r1)]);
+    let o = zkfl_verify(&["round", "--allow-insecure-keys", "--vk", s(&vk), s(&r1)]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(text(&o).contains("VALID: round 1"), "{}", text(&o));
     assert!(
@@ -53,14 +53,40 @@ fn round_and_history_exit_codes() {
         "fixed-seed key must be flagged"
     );
 
-    let o = zkfl_verify(&["--json", "round", "--vk", s(&vk), s(&r1)]);
+    let o = zkfl_verify(&[
+        "--json",
+        "round",
+        "--allow-insecure-keys",
+        "--vk",
+        s(&vk),
+        s(&r1),
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json report");
     assert_eq!(v["valid"], true);
     assert_eq!(v["insecure_key"], true);
+    assert_eq!(v["vk_digest"].as_str().map(str::len), Some(64));
+
+    // Without --allow-insecure-keys a seeded key is refused, saying why and what to do.
+    for cmd in ["round", "history"] {
+        let target = if cmd == "round" { &r1 } else { &rounds };
+        let o = zkfl_verify(&[cmd, "--vk", s(&vk), s(target)]);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        assert!(
+            text(&o).contains("fixed seed") && text(&o).contains("--allow-insecure-keys"),
+            "{}",
+            text(&o)
+        );
+    }
     assert_eq!(v["report"]["chunks"], 3);
 
-    let o = zkfl_verify(&["history", "--vk", s(&vk), s(&rounds)]);
+    let o = zkfl_verify(&[
+        "history",
+        "--allow-insecure-keys",
+        "--vk",
+        s(&vk),
+        s(&rounds),
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(text(&o).contains("rounds 1..=3"), "{}", text(&o));
 
@@ -68,14 +94,21 @@ fn round_and_history_exit_codes() {
     let mut b = fixture().bundles[0].clone();
     b.chunks[1].public_inputs[1] = "7".into();
     write_bundle(&r1, &b);
-    let o = zkfl_verify(&["round", "--vk", s(&vk), s(&r1)]);
+    let o = zkfl_verify(&["round", "--allow-insecure-keys", "--vk", s(&vk), s(&r1)]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(
         text(&o).contains("round 1, chunk 1, public input #1 (B∞ (linf))"),
         "{}",
         text(&o)
     );
-    let o = zkfl_verify(&["--json", "history", "--vk", s(&vk), s(&rounds)]);
+    let o = zkfl_verify(&[
+        "--json",
+        "history",
+        "--allow-insecure-keys",
+        "--vk",
+        s(&vk),
+        s(&rounds),
+    ]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json report");
     assert_eq!(v["valid"], false);
@@ -83,7 +116,13 @@ fn round_and_history_exit_codes() {
     // Skipped round in a directory.
     write_bundle(&r1, &fixture().bundles[0]);
     std::fs::remove_dir_all(rounds.join("a")).unwrap();
-    let o = zkfl_verify(&["history", "--vk", s(&vk), s(&rounds)]);
+    let o = zkfl_verify(&[
+        "history",
+        "--allow-insecure-keys",
+        "--vk",
+        s(&vk),
+        s(&rounds),
+    ]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(
         text(&o).contains("expected round 2, found round 3"),
@@ -100,7 +139,7 @@ fn unreadable_inputs_exit_2_naming_the_file() {
     let good = std::fs::read(&bundle).unwrap();
 
     std::fs::write(&bundle, &good[..good.len() / 2]).unwrap();
-    let o = zkfl_verify(&["round", "--vk", s(&vk), s(&r1)]);
+    let o = zkfl_verify(&["round", "--allow-insecure-keys", "--vk", s(&vk), s(&r1)]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(
         text(&o).contains("round.json") && text(&o).contains("not a valid"),
@@ -109,28 +148,53 @@ fn unreadable_inputs_exit_2_naming_the_file() {
     );
 
     std::fs::write(&bundle, b"this is not json").unwrap();
-    let o = zkfl_verify(&["--json", "round", "--vk", s(&vk), s(&r1)]);
+    let o = zkfl_verify(&[
+        "--json",
+        "round",
+        "--allow-insecure-keys",
+        "--vk",
+        s(&vk),
+        s(&r1),
+    ]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json error");
     assert_eq!(v["unreadable"], true);
 
     // A truncated bundle inside a history directory.
-    let o = zkfl_verify(&["history", "--vk", s(&vk), s(&rounds)]);
+    let o = zkfl_verify(&[
+        "history",
+        "--allow-insecure-keys",
+        "--vk",
+        s(&vk),
+        s(&rounds),
+    ]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("round.json"), "{}", text(&o));
 
     std::fs::remove_file(&bundle).unwrap();
-    let o = zkfl_verify(&["round", "--vk", s(&vk), s(&r1)]);
+    let o = zkfl_verify(&["round", "--allow-insecure-keys", "--vk", s(&vk), s(&r1)]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("round.json"), "{}", text(&o));
 
     let key = std::fs::read(&vk).unwrap();
     std::fs::write(&vk, &key[..key.len() - 10]).unwrap();
-    let o = zkfl_verify(&["round", "--vk", s(&vk), s(&rounds.join("a"))]);
+    let o = zkfl_verify(&[
+        "round",
+        "--allow-insecure-keys",
+        "--vk",
+        s(&vk),
+        s(&rounds.join("a")),
+    ]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("vk.bin"), "{}", text(&o));
 
-    let o = zkfl_verify(&["round", "--vk", "/nonexistent/vk.bin", s(&r1)]);
+    let o = zkfl_verify(&[
+        "round",
+        "--allow-insecure-keys",
+        "--vk",
+        "/nonexistent/vk.bin",
+        s(&r1),
+    ]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("/nonexistent/vk.bin"), "{}", text(&o));
 
@@ -231,6 +295,7 @@ fn model_exit_codes() {
             "model",
             "--vk",
             s(&vk),
+            "--allow-insecure-keys",
             "--commitment",
             c,
             s(&model),
@@ -253,6 +318,7 @@ fn model_exit_codes() {
             "model",
             "--vk",
             s(&vk),
+            "--allow-insecure-keys",
             "--round",
             s(r),
             s(&model),

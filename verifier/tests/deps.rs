@@ -21,7 +21,9 @@ fn dependency_tree_has_no_prover_crate() {
         tree.contains("zkfl-verifier") && tree.contains("zkfl-circuits"),
         "{tree}"
     );
-    // ...and hold no prover crate.
+    // The binary checks ceremonies with zkfl-ceremony (file formats and checks only)...
+    assert!(tree.contains("zkfl-ceremony"), "{tree}");
+    // ...and holds no prover crate.
     assert!(
         !tree.contains("zkfl-prover"),
         "prover code in the verifier's tree:\n{tree}"

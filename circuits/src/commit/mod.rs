@@ -329,6 +329,26 @@ mod tests {
         }
     }
 
+    /// The top-level commitment's bytes, spelled out (PROTOCOL.md §3), so that the layout the
+    /// registry hashes with 0x02 is pinned here too.
+    #[test]
+    fn commitment_follows_protocol_byte_layout() {
+        let hashes = [Fr::from(1u64), Fr::from(2u64)];
+        let mut pre = Vec::new();
+        pre.extend_from_slice(&Sha256::digest(b"zkfl/v1/update-commitment"));
+        pre.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 100]);
+        pre.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 2]);
+        let mut one = [0u8; 32];
+        one[31] = 1;
+        let mut two = [0u8; 32];
+        two[31] = 2;
+        pre.extend_from_slice(&one);
+        pre.extend_from_slice(&two);
+        let expected: [u8; 32] = Sha256::digest(&pre).into();
+        assert_eq!(commitment(Kind::Update, 100, &hashes).0, expected);
+        assert_ne!(commitment(Kind::Model, 100, &hashes).0, expected);
+    }
+
     #[test]
     fn empty_commitment_of_a_huge_d_allocates_nothing_d_sized() {
         // d = 2^40 with m = 2^20 is 2^20 chunk hashes: fast, and no 8 TiB vector.

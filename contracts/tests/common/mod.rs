@@ -21,7 +21,7 @@ use ark_std::rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use zkfl_contracts::render::render_sources;
 use zkfl_contracts::solc::{Artifact, Solc};
-use zkfl_contracts::{num_public_inputs, ContractsError};
+use zkfl_contracts::ContractsError;
 
 /// Slots used by the tests: n = 8 is the shape whose bytecode size must stay under EIP-170.
 pub const SLOTS: usize = 8;
@@ -92,7 +92,7 @@ pub fn toy() -> &'static Toy {
             inputs: vec![Fr::from(0u64); L],
         };
         let (pk, vk) = Groth16::<Bn254>::circuit_specific_setup(circuit, &mut rng).expect("setup");
-        assert_eq!(vk.gamma_abc_g1.len(), num_public_inputs(SLOTS) + 1);
+        assert_eq!(vk.gamma_abc_g1.len(), toy_shape().num_public_inputs() + 1);
         Toy { pk, vk }
     })
 }

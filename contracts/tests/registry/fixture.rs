@@ -15,14 +15,12 @@ use zkfl_circuits::{
     commit::random_salts as salts,
     keys::{vk_digest, KeyHeader},
     testing::RandomRound,
-    ChunkCircuit, Round, RoundInput, Shape,
+    ChunkCircuit, Kind, Round, RoundInput, Shape,
 };
 use zkfl_contracts::encode::{fr_to_word, function_calldata as call, proof_to_words, ProofWords};
 use zkfl_contracts::evm::{CallOutcome, Evm};
 use zkfl_contracts::revert::RevertReason;
-use zkfl_contracts::round::{
-    top_level_commitment, CommitmentKind, RegistryParams, RoundCall, RoundPublic,
-};
+use zkfl_contracts::round::{RegistryParams, RoundCall, RoundPublic};
 use zkfl_contracts::ContractsError;
 
 use crate::common::{addr, compile, rng, Compiled, SLOTS};
@@ -105,11 +103,11 @@ pub fn round_public(round: &Round) -> RoundPublic {
         );
     }
     assert_eq!(
-        top_level_commitment(CommitmentKind::Model, D as u64, &round.model_hashes),
+        zkfl_circuits::commit::commitment(Kind::Model, D as u64, &round.model_hashes).0,
         round.model_commitment.0
     );
     assert_eq!(
-        top_level_commitment(CommitmentKind::Update, D as u64, &round.update_hashes[0]),
+        zkfl_circuits::commit::commitment(Kind::Update, D as u64, &round.update_hashes[0]).0,
         round.update_commitments[0].0
     );
     public
@@ -219,6 +217,8 @@ pub fn fixture() -> &'static Fixture {
             shape: shape(),
             insecure_seed: Some(0x5e7),
             vk_digest: hex::encode(vk_digest(&vk)),
+            reduction: Default::default(),
+            provenance: None,
         };
         Fixture {
             compiled,

@@ -34,6 +34,10 @@ pub struct DeployCmd {
     key: KeyArgs,
     #[command(flatten)]
     solc: SolcArgs,
+    /// Deploy even for a key from `zkfl setup` (fixed seed or no ceremony), whose maker can
+    /// forge proofs the registry would accept: tests and demos only.
+    #[arg(long)]
+    allow_insecure_keys: bool,
     /// Print a JSON summary on stdout.
     #[arg(long)]
     json: bool,
@@ -54,9 +58,14 @@ impl DeployCmd {
             header.vk_digest,
             header.shape
         );
-        if let Some(seed) = header.insecure_seed {
+        if let Some(why) = header.insecurity() {
+            ensure!(
+                self.allow_insecure_keys,
+                "{}: {why}, and the registry would accept such proofs. Deploy keys from a ceremony (`zkfl ceremony export-keys`), or pass --allow-insecure-keys for tests and demos",
+                vk_path.display()
+            );
             eprintln!(
-                "WARNING: {} was generated from seed {seed}: anyone can forge proofs this registry accepts (demo/test keys).",
+                "WARNING: {}: {why}; deploying anyway (--allow-insecure-keys): tests and demos only.",
                 vk_path.display()
             );
         }

@@ -1,5 +1,6 @@
 //! Subcommands, one file each.
 
+mod ceremony;
 mod commit;
 mod demo;
 mod deploy;
@@ -26,8 +27,16 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Generate the Groth16 proving and verifying keys for one circuit shape.
+    /// Single-party development keys for one circuit shape (use `ceremony` for real ones).
+    ///
+    /// This is the development path: whoever runs it knows the setup randomness and can
+    /// forge proofs, so its keys convince no one but the coordinator. For keys auditors can
+    /// trust, run a multi-party ceremony with `zkfl ceremony` (docs/CEREMONY.md).
     Setup(setup::SetupCmd),
+    /// Multi-party trusted setup in snarkjs's formats: export-r1cs, init, contribute,
+    /// beacon, verify, export-keys.
+    #[command(subcommand)]
+    Ceremony(ceremony::CeremonyCmd),
     /// Commit to a client update (public record + private opening).
     Commit(commit::CommitCmd),
     /// Aggregate a round and prove it, chunk by chunk in parallel.
@@ -48,6 +57,7 @@ impl Cli {
     pub fn run(self) -> anyhow::Result<()> {
         match self.command {
             Command::Setup(c) => c.run(),
+            Command::Ceremony(c) => c.run(),
             Command::Commit(c) => c.run(),
             Command::Prove(c) => c.run(),
             Command::Demo(c) => c.run(),

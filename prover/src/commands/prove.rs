@@ -7,7 +7,7 @@ use zkfl_circuits::keys::read_pk;
 use zkfl_prover::{
     inputs::{self, ClientArgs},
     output,
-    prove::{prove_round, Parallelism},
+    prove::{prove_round_with, Parallelism},
     setup::KeyPaths,
 };
 
@@ -104,7 +104,8 @@ impl ProveCmd {
             .expect("template"),
         );
         let prove_start = Instant::now();
-        let proofs = prove_round(&pk, &prepared.round, par, &|_| bar.inc(1))?;
+        let proofs =
+            prove_round_with(&pk, header.reduction, &prepared.round, par, &|_| bar.inc(1))?;
         bar.finish_and_clear();
         let prove_secs = prove_start.elapsed().as_secs_f64();
         let bundle = output::bundle(&prepared, self.round, &header.vk_digest, &proofs);

@@ -1,24 +1,16 @@
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::Args;
-use zkfl_circuits::circuit::cost;
 use zkfl_prover::{
     setup::{setup, write_keys},
-    ShapeArgs,
+    FullShapeArgs,
 };
 
-/// Generate keys for one circuit shape.
+/// Generate keys for one circuit shape on this machine (single-party, development).
 #[derive(Args)]
 pub struct SetupCmd {
     #[command(flatten)]
-    shape: ShapeArgs,
-    /// Parameters per chunk (m), or `auto` to fill the FFT domain 2^--log-domain.
-    #[arg(long, default_value = "auto")]
-    chunk: String,
-    /// With `--chunk auto`: log2 of the FFT domain to fill.
-    #[arg(long, default_value_t = 16)]
-    log_domain: u32,
+    shape: FullShapeArgs,
     /// INSECURE: derive the keys from this seed (tests and demos only).
     #[arg(long)]
     seed: Option<u64>,
@@ -32,20 +24,7 @@ pub struct SetupCmd {
 
 impl SetupCmd {
     pub fn run(self) -> anyhow::Result<()> {
-        let mut shape = self.shape.shape(1);
-        shape.chunk = if self.chunk == "auto" {
-            cost::max_chunk_for_domain(&shape, self.log_domain).with_context(|| {
-                format!(
-                    "{} slots do not fit a domain of 2^{}; raise --log-domain",
-                    shape.slots, self.log_domain
-                )
-            })?
-        } else {
-            self.chunk.parse().with_context(|| {
-                format!("--chunk must be a number or `auto`, got '{}'", self.chunk)
-            })?
-        };
-        shape.validate()?;
+        let shape = self.shape.shape()?;
         if let Some(seed) = self.seed {
             eprintln!(
                 "WARNING: --seed {seed}: these keys are INSECURE. Anyone who knows the seed can forge proofs.\n\

@@ -47,6 +47,8 @@ pub fn setup(shape: Shape, seed: u64) -> Key {
         shape,
         insecure_seed: Some(seed),
         vk_digest: hex::encode(vk_digest(&vk)),
+        reduction: zkfl_circuits::keys::Reduction::Libsnark,
+        provenance: None,
     };
     Key { pk, vk, header }
 }

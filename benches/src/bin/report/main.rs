@@ -2,7 +2,8 @@
 //!
 //! `cargo run --release -p zkfl-benches --bin report -- [--quick] [--json]`
 //!
-//! Sections: circuit cost, prover against its irreducible part, parallel scaling, batched
+//! Sections: circuit cost, prover against its irreducible part and against ark-groth16's own
+//! prover, zkfl-msm against ark-ec's MSM, parallel scaling, batched
 //! verification, verifier gas, peak memory, and one full round. Every ratio is measured
 //! side by side in this run. Memory is measured in child processes (this binary re-run with
 //! a hidden subcommand) so that each figure is the kernel's peak for that work alone.
@@ -15,6 +16,7 @@ mod gas;
 mod goal;
 mod markdown;
 mod memory;
+mod msm;
 mod plan;
 mod prover;
 mod scaling;
@@ -57,6 +59,8 @@ pub struct Report {
     pub circuit: circuit::CircuitSection,
     /// Prover against the irreducible part.
     pub prover: prover::ProverSection,
+    /// zkfl-msm against ark-ec's MSM.
+    pub msm: msm::MsmSection,
     /// Rounds of several chunks under different thread splits.
     pub scaling: scaling::ScalingSection,
     /// Single against batched verification.
@@ -116,6 +120,7 @@ fn run(plan: &Plan, machine: Machine) -> anyhow::Result<Report> {
     let threads = machine.cores;
     let circuit = circuit::measure(plan)?;
     let (prover, main) = prover::measure(plan, threads)?;
+    let msm = msm::measure(plan, &main, threads)?;
     let scaling_key = if plan.scaling_chunk == main.shape.chunk {
         None
     } else {
@@ -139,6 +144,7 @@ fn run(plan: &Plan, machine: Machine) -> anyhow::Result<Report> {
         runtime_s: 0.0,
         circuit,
         prover,
+        msm,
         scaling,
         verifier,
         gas,

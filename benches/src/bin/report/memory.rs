@@ -22,6 +22,8 @@ pub fn write_key(dir: &Path, keyed: &Keyed) -> anyhow::Result<PathBuf> {
         shape: keyed.shape,
         insecure_seed: Some(KEY_SEED),
         vk_digest: keyed.vk_digest.clone(),
+        reduction: keys::Reduction::Libsnark,
+        provenance: None,
     };
     keys::write_pk(&path, &header, &keyed.pk)?;
     Ok(path)

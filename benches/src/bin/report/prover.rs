@@ -1,8 +1,9 @@
 //! Per-chunk prove time against the irreducible part (H-query MSM + QAP FFTs) of the same
 //! domain, measured alternately in the same run on the same number of threads.
 
-use ark_bn254::Bn254;
-use ark_groth16::ProvingKey;
+use ark_bn254::{Bn254, Fr};
+use ark_ff::UniformRand;
+use ark_groth16::{Groth16, Proof, ProvingKey};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use serde::Serialize;
@@ -10,7 +11,8 @@ use zkfl_benches::{
     fixtures, irreducible,
     timing::{median_secs, timed},
 };
-use zkfl_circuits::{circuit::cost, Shape};
+use zkfl_circuits::{circuit::cost, ChunkWitness, Shape};
+use zkfl_msm::{Bases, Settings};
 use zkfl_prover::{prove::ProvingContext, setup};
 use zkfl_verifier::ProofItem;
 
@@ -29,7 +31,8 @@ pub struct Keyed {
 /// The irreducible part of one proof.
 #[derive(Serialize)]
 pub struct Irreducible {
-    /// G1 MSM over the H query (domain − 1 points, random full-size scalars), median s.
+    /// zkfl-msm's G1 MSM over the H query (domain − 1 points, random full-size scalars),
+    /// median s.
     pub h_msm_s: f64,
     /// The 7 FFTs of R1CS-to-QAP, median s.
     pub qap_ffts_s: f64,
@@ -62,6 +65,14 @@ pub struct ProverRun {
     pub prove_samples_s: Vec<f64>,
     /// Median prove time of one chunk, s.
     pub prove_s: f64,
+    /// Every repetition of the same proof with ark-groth16's own prover (ark-ec MSMs), s.
+    pub prove_arkworks_samples_s: Vec<f64>,
+    /// Median of those, s.
+    pub prove_arkworks_s: f64,
+    /// prove_arkworks / prove.
+    pub speedup: f64,
+    /// ≥ 1.4.
+    pub speedup_goal: Goal,
     /// Constraints per second.
     pub constraints_per_s: f64,
     /// n·m client parameters per second.
@@ -117,6 +128,27 @@ pub fn keyed(shape: Shape) -> anyhow::Result<(Keyed, f64)> {
     Ok((keyed, t.as_secs_f64()))
 }
 
+/// One chunk proof the way the prover did before zkfl-msm: the same witness-only synthesis
+/// and matrices, then ark-groth16's `create_proof_with_reduction_and_matrices`.
+fn prove_arkworks(
+    ctx: &ProvingContext<'_>,
+    pk: &ProvingKey<Bn254>,
+    witness: ChunkWitness,
+    rng: &mut ChaCha20Rng,
+) -> anyhow::Result<Proof<Bn254>> {
+    let full = ctx.assignment(witness)?;
+    let (r, s) = (Fr::rand(rng), Fr::rand(rng));
+    Ok(Groth16::<Bn254>::create_proof_with_reduction_and_matrices(
+        pk,
+        r,
+        s,
+        ctx.matrices(),
+        ctx.num_inputs(),
+        ctx.num_constraints(),
+        &full,
+    )?)
+}
+
 fn run(plan: &Plan, shape: Shape, threads: usize) -> anyhow::Result<(ProverRun, Keyed)> {
     let (keyed, setup_s) = keyed(shape)?;
     let round = fixtures::random_round(shape, shape.chunk, 1)?;
@@ -128,7 +160,9 @@ fn run(plan: &Plan, shape: Shape, threads: usize) -> anyhow::Result<(ProverRun, 
     // figure is the steady state that a round of K chunks pays K times.
     let (ctx, context_t) = timed(|| ProvingContext::new(&keyed.pk, shape));
     let ctx = ctx?;
+    let h_bases = Bases::new(&keyed.pk.h_query, Settings::default());
     let (mut proves, mut msms, mut ffts, mut sums) = (vec![], vec![], vec![], vec![]);
+    let mut arkworks = vec![];
     for rep in 0..plan.reps {
         eprintln!(
             "[prover] n = {}, m = {}: repetition {}/{}",
@@ -144,9 +178,16 @@ fn run(plan: &Plan, shape: Shape, threads: usize) -> anyhow::Result<(ProverRun, 
             inputs: round.public(0).to_vec(),
         }])?;
         proves.push(t);
+        let (proof, t) =
+            timed(|| pool.install(|| prove_arkworks(&ctx, &keyed.pk, round.witness(0), &mut rng)));
+        ctx.check(vec![ProofItem {
+            proof: proof?,
+            inputs: round.public(0).to_vec(),
+        }])?;
+        arkworks.push(t);
         let (msm, fft) = pool.install(|| {
             (
-                irreducible::g1_msm(&keyed.pk.h_query, &mut rng),
+                irreducible::g1_msm_ours(&h_bases, &mut rng),
                 irreducible::qap_ffts(cost::domain_size(&shape), &mut rng),
             )
         });
@@ -164,6 +205,8 @@ fn run(plan: &Plan, shape: Shape, threads: usize) -> anyhow::Result<(ProverRun, 
         total_s: median_secs(&sums),
     };
     let ratio = prove_s / irreducible.total_s;
+    let prove_arkworks_s = median_secs(&arkworks);
+    let speedup = prove_arkworks_s / prove_s;
     let run = ProverRun {
         slots: shape.slots,
         chunk: shape.chunk,
@@ -176,6 +219,10 @@ fn run(plan: &Plan, shape: Shape, threads: usize) -> anyhow::Result<(ProverRun, 
         threads,
         prove_samples_s: proves.iter().map(|d| d.as_secs_f64()).collect(),
         prove_s,
+        prove_arkworks_samples_s: arkworks.iter().map(|d| d.as_secs_f64()).collect(),
+        prove_arkworks_s,
+        speedup,
+        speedup_goal: Goal::at_least(speedup, 1.4, "≥ 1.4×"),
         constraints_per_s: constraints as f64 / prove_s,
         client_params_per_s: (shape.slots * shape.chunk) as f64 / prove_s,
         irreducible,

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 use zkfl_verifier::{export_snarkjs, load_bundle};
 
-use super::{load_vk, Outcome};
+use super::{load_vk, Outcome, TrustArgs};
 
 /// Write one chunk's verifying key, proof and public inputs in snarkjs format.
 #[derive(Args)]
@@ -25,7 +25,11 @@ pub struct ExportCmd {
 
 impl ExportCmd {
     pub fn run(self, json: bool) -> anyhow::Result<Outcome> {
-        let (_, vk) = load_vk(&self.vk)?;
+        // Exporting is not vouching: any key may be exported for snarkjs to check.
+        let trust = TrustArgs {
+            allow_insecure_keys: true,
+        };
+        let (_, vk) = load_vk(&self.vk, &trust)?;
         let bundle = load_bundle(&self.round)?;
         export_snarkjs(&vk, &bundle, self.chunk, &self.out)?;
         if json {

@@ -5,24 +5,26 @@ use std::path::PathBuf;
 use clap::Args;
 use zkfl_verifier::{load_bundles_dir, verify_history};
 
-use super::{load_vk, report, Outcome};
+use super::{load_vk, report, Outcome, TrustArgs};
 
 /// Verify every round under a directory, and the model chain between them.
 #[derive(Args)]
 pub struct HistoryCmd {
-    /// Verifying key file (from `zkfl setup`).
+    /// Verifying key file (from `zkfl ceremony export-keys`, or `zkfl setup` for tests).
     #[arg(long)]
     vk: PathBuf,
+    #[command(flatten)]
+    trust: TrustArgs,
     /// Directory whose subdirectories hold one round.json each.
     rounds: PathBuf,
 }
 
 impl HistoryCmd {
     pub fn run(self, json: bool) -> anyhow::Result<Outcome> {
-        let (header, vk) = load_vk(&self.vk)?;
+        let (header, vk) = load_vk(&self.vk, &self.trust)?;
         let bundles = load_bundles_dir(&self.rounds)?;
         let result = verify_history(&vk, &header, &bundles);
-        Ok(report(json, result, header.insecure_seed.is_some(), |r| {
+        Ok(report(json, result, Some(&header), |r| {
             let rounds: String = r
                 .rounds
                 .iter()

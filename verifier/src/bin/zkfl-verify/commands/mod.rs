@@ -3,6 +3,7 @@
 
 mod export;
 mod history;
+mod key;
 mod model;
 mod round;
 
@@ -34,6 +35,18 @@ pub enum Command {
     Model(model::ModelCmd),
     /// Write one chunk's key, proof and public inputs in snarkjs format.
     ExportSnarkjs(export::ExportCmd),
+    /// Check a key's ceremony: verify the final .zkey against the ptau and the circuit, and
+    /// that vk.bin is that zkey's verifying key.
+    Key(key::KeyCmd),
+}
+
+/// The flag that lets an auditor verify under keys without a ceremony.
+#[derive(clap::Args)]
+pub struct TrustArgs {
+    /// Verify even under a key from `zkfl setup` (fixed seed or no ceremony). Such proofs
+    /// convince only someone who trusts whoever made the key: tests and demos only.
+    #[arg(long)]
+    allow_insecure_keys: bool,
 }
 
 impl Command {
@@ -44,20 +57,32 @@ impl Command {
             Command::History(c) => c.run(json),
             Command::Model(c) => c.run(json),
             Command::ExportSnarkjs(c) => c.run(json),
+            Command::Key(c) => c.run(json),
         }
     }
 }
 
-/// Reads a verifying key, warning loudly about keys from a fixed seed.
-fn load_vk(path: &Path) -> anyhow::Result<(KeyHeader, VerifyingKey<Bn254>)> {
+/// Reads a verifying key, prints its digest and claimed provenance (stderr), and refuses a
+/// key without a ceremony unless `trust` allows it (then warns loudly).
+fn load_vk(path: &Path, trust: &TrustArgs) -> anyhow::Result<(KeyHeader, VerifyingKey<Bn254>)> {
     let (header, vk) =
         read_vk(path).with_context(|| format!("loading verifying key {}", path.display()))?;
-    if let Some(seed) = header.insecure_seed {
-        eprintln!(
-            "WARNING: {} was generated from the fixed seed {seed}. Anyone can forge proofs \
-             for it: it is for tests and demos only, never for a real audit.",
+    eprintln!("key {}: vk sha256 {}", path.display(), header.vk_digest);
+    for line in header.provenance_lines() {
+        eprintln!("  {line}");
+    }
+    if let Some(why) = header.insecurity() {
+        anyhow::ensure!(
+            trust.allow_insecure_keys,
+            "{}: {why}. Refusing to verify under it; use keys from a ceremony (`zkfl ceremony export-keys`, checked with `zkfl-verify key`), or pass --allow-insecure-keys for tests and demos",
             path.display()
         );
+        eprintln!(
+            "WARNING: {}: {why}. Verifying anyway (--allow-insecure-keys): tests and demos only, never a real audit.",
+            path.display()
+        );
+    } else {
+        eprintln!("  (claimed provenance: check it with `zkfl-verify key`)");
     }
     Ok((header, vk))
 }
@@ -66,14 +91,22 @@ fn load_vk(path: &Path) -> anyhow::Result<(KeyHeader, VerifyingKey<Bn254>)> {
 fn report<T: Serialize>(
     json: bool,
     result: Result<T, impl Display>,
-    insecure_key: bool,
+    header: Option<&KeyHeader>,
     human: impl FnOnce(&T) -> String,
 ) -> Outcome {
+    let insecure_key = header.is_some_and(|h| h.insecurity().is_some());
+    let vk_digest = header.map(|h| &h.vk_digest);
+    let provenance = header.and_then(|h| h.provenance.as_ref());
     match result {
         Ok(r) => {
             if json {
-                let v =
-                    serde_json::json!({ "valid": true, "insecure_key": insecure_key, "report": r });
+                let v = serde_json::json!({
+                    "valid": true,
+                    "insecure_key": insecure_key,
+                    "vk_digest": vk_digest,
+                    "provenance": provenance,
+                    "report": r,
+                });
                 println!("{v}");
             } else {
                 println!("VALID: {}", human(&r));
@@ -82,7 +115,12 @@ fn report<T: Serialize>(
         }
         Err(e) => {
             if json {
-                let v = serde_json::json!({ "valid": false, "insecure_key": insecure_key, "error": e.to_string() });
+                let v = serde_json::json!({
+                    "valid": false,
+                    "insecure_key": insecure_key,
+                    "vk_digest": vk_digest,
+                    "error": e.to_string(),
+                });
                 println!("{v}");
             } else {
                 println!("INVALID: {e}");

@@ -7,7 +7,7 @@ use clap::Args;
 use zkfl_circuits::Commitment;
 use zkfl_verifier::{load_bundle, verify_model, verify_round};
 
-use super::{load_vk, report, Outcome};
+use super::{load_vk, report, Outcome, TrustArgs};
 
 /// Check that a released model file is the committed model.
 ///
@@ -18,6 +18,8 @@ pub struct ModelCmd {
     /// Verifying key file: its shape is the one the opening must have.
     #[arg(long)]
     vk: PathBuf,
+    #[command(flatten)]
+    trust: TrustArgs,
     /// The model commitment, e.g. from the chain (64 hex digits, 0x-prefixed).
     #[arg(long, required_unless_present = "round", conflicts_with = "round")]
     commitment: Option<String>,
@@ -33,7 +35,7 @@ pub struct ModelCmd {
 
 impl ModelCmd {
     pub fn run(self, json: bool) -> anyhow::Result<Outcome> {
-        let (header, vk) = load_vk(&self.vk)?;
+        let (header, vk) = load_vk(&self.vk, &self.trust)?;
         let commitment: Commitment = match (&self.commitment, &self.round) {
             (Some(c), _) => c
                 .parse()
@@ -46,7 +48,7 @@ impl ModelCmd {
                         return Ok(report::<()>(
                             json,
                             Err(format!("{}: {e}", dir.display())),
-                            false,
+                            Some(&header),
                             |_| String::new(),
                         ));
                     }
@@ -56,7 +58,7 @@ impl ModelCmd {
         };
         match verify_model(&header.shape, &commitment, &self.model, &self.opening) {
             Err(e) if e.is_unreadable() => Err(e.into()),
-            result => Ok(report(json, result, false, |r| {
+            result => Ok(report(json, result, Some(&header), |r| {
                 format!(
                     "{} is the model committed to by {} ({} parameters in {} tensors, {} chunks)",
                     self.model.display(),

@@ -1,0 +1,245 @@
+//! Bucket method over signed windows, with batch-affine bucket sums.
+//!
+//! Each task takes one window (or, with precomputed tables, every window at once: the table
+//! holds 2^{wc}·P, so all windows share one set of buckets) over a range of terms:
+//! 1. counting-sorts the terms' nonzero digits by bucket into `order` (one `u64` per
+//!    entry: base, endomorphism flag, window, sign);
+//! 2. walks the buckets in blocks of a few hundred KiB: gathers the blocks' points, sums
+//!    each bucket with [`batch::sum_segments`], and carries a bucket cut by a block
+//!    boundary into the next block as one more point;
+//! 3. reduces the buckets, Σ b·B_b, with a running sum in Jacobian coordinates.
+//!
+//! The caller combines windows with c doublings each (Horner) and adds the parts.
+
+use std::ops::Range;
+
+use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
+use ark_ff::{AdditiveGroup, Field};
+use rayon::prelude::*;
+
+use crate::{
+    batch::{sum_segments, Pt, Scratch, Segment},
+    digits::Layout,
+    plan::Plan,
+};
+
+/// Bit 0 of a key or entry: negate the point.
+const NEG: u64 = 1;
+/// Bits 1..9: the window (table row) of an entry.
+const WINDOW_SHIFT: u32 = 1;
+/// Bits 9..: the point's index in its source: 2·base for P, 2·base + 1 for φ(P).
+const POINT_SHIFT: u32 = 9;
+
+/// Bytes of points gathered per block: small enough to stay in a core's L2 cache, large
+/// enough that the one inversion per round is shared by thousands of additions.
+const BLOCK_BYTES: usize = 1 << 18;
+
+/// One scalar (or GLV half) of an MSM: magnitude and which base, signed.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Term<const L: usize> {
+    pub(crate) mag: [u64; L],
+    pub(crate) key: u64,
+}
+
+impl<const L: usize> Term<L> {
+    pub(crate) fn new(mag: [u64; L], base: usize, endo: bool, negative: bool) -> Self {
+        let point = 2 * base as u64 + u64::from(endo);
+        debug_assert!(point < 1 << (64 - POINT_SHIFT));
+        Self {
+            mag,
+            key: (point << POINT_SHIFT) | u64::from(negative),
+        }
+    }
+}
+
+/// Where the points of bucket entries come from.
+pub(crate) trait Source<F>: Sync {
+    /// Point `point` (2·base for the base, 2·base + 1 for its endomorphism image), times
+    /// 2^{window·c} if the source holds precomputed tables (window is then a table row; 0
+    /// otherwise).
+    fn point(&self, point: usize, window: u32) -> Pt<F>;
+
+    /// Starts loading what [`Source::point`] will read.
+    fn prefetch(&self, point: usize, window: u32);
+}
+
+#[inline(always)]
+fn point_of(entry: u64) -> usize {
+    (entry >> POINT_SHIFT) as usize
+}
+
+#[inline(always)]
+fn window_of(entry: u64) -> u32 {
+    ((entry >> WINDOW_SHIFT) & 0xff) as u32
+}
+
+/// Entries the gather prefetches ahead of its loads.
+const PREFETCH_AHEAD: usize = 16;
+
+/// Appends the points of `entries` to `buf`: first plain loads, prefetched a few entries
+/// ahead so that cache misses overlap, then the signs on the now cached copies.
+fn gather<F: Field, S: Source<F>>(source: &S, entries: &[u64], buf: &mut Vec<Pt<F>>) {
+    let start = buf.len();
+    for &e in entries.iter().take(PREFETCH_AHEAD) {
+        source.prefetch(point_of(e), window_of(e));
+    }
+    buf.extend(entries.iter().enumerate().map(|(i, &e)| {
+        if let Some(&ahead) = entries.get(i + PREFETCH_AHEAD) {
+            source.prefetch(point_of(ahead), window_of(ahead));
+        }
+        source.point(point_of(e), window_of(e))
+    }));
+    for (p, &e) in buf[start..].iter_mut().zip(entries) {
+        if e & NEG != 0 {
+            p.y = -p.y;
+        }
+    }
+}
+
+/// Σ terms as planned: windows × parts tasks in parallel, then Horner over the windows.
+pub(crate) fn run<P: SWCurveConfig, S: Source<P::BaseField>, const L: usize>(
+    terms: &[Term<L>],
+    plan: &Plan,
+    source: &S,
+) -> Projective<P> {
+    if terms.is_empty() {
+        return Projective::ZERO;
+    }
+    let layout = plan.layout;
+    let parts = plan.parts.clamp(1, terms.len());
+    let part_len = terms.len().div_ceil(parts);
+    let rows = if plan.shared { 1 } else { layout.windows };
+    let sums: Vec<Projective<P>> = (0..rows as usize * parts)
+        .into_par_iter()
+        .map(|task| {
+            let (row, part) = (task / parts, task % parts);
+            let lo = (part * part_len).min(terms.len());
+            let hi = ((part + 1) * part_len).min(terms.len());
+            let windows = if plan.shared {
+                0..layout.windows
+            } else {
+                row as u32..row as u32 + 1
+            };
+            bucket_task::<P, S, L>(&terms[lo..hi], layout, windows, plan.shared, source)
+        })
+        .collect();
+    let mut total = Projective::ZERO;
+    for row in sums.chunks(parts).rev() {
+        if !plan.shared {
+            for _ in 0..layout.c {
+                total.double_in_place();
+            }
+        }
+        for s in row {
+            total += s;
+        }
+    }
+    total
+}
+
+/// Σ over `windows` of Σ_terms digit_w(term)·2^{wc}·base(term) for a shared bucket set
+/// (tables), or the plain window sum Σ digit_w·base when `windows` is one window.
+fn bucket_task<P: SWCurveConfig, S: Source<P::BaseField>, const L: usize>(
+    terms: &[Term<L>],
+    layout: Layout,
+    windows: Range<u32>,
+    shared: bool,
+    source: &S,
+) -> Projective<P> {
+    let buckets = layout.buckets();
+    // Counting sort of the nonzero digits by bucket.
+    let mut counts = vec![0usize; buckets + 1];
+    for t in terms {
+        for w in windows.clone() {
+            counts[layout.digit(&t.mag, w).unsigned_abs() as usize] += 1;
+        }
+    }
+    counts[0] = 0;
+    let mut next = Vec::with_capacity(buckets + 1);
+    let mut total = 0;
+    for &n in &counts {
+        next.push(total);
+        total += n;
+    }
+    let mut order = vec![0u64; total];
+    for t in terms {
+        for w in windows.clone() {
+            let d = layout.digit(&t.mag, w);
+            if d != 0 {
+                let b = d.unsigned_abs() as usize;
+                // Tables give window w its own row of points; one window reads row 0.
+                let row = if shared { u64::from(w) } else { 0 };
+                let entry = (t.key | (row << WINDOW_SHIFT)) ^ u64::from(d < 0);
+                order[next[b]] = entry;
+                next[b] += 1;
+            }
+        }
+    }
+    let sums = bucket_sums(&order, &counts, source);
+    reduce::<P>(&sums)
+}
+
+/// Affine sum of each bucket's entries; `order` is sorted by bucket, `counts[b]` entries
+/// each (counts[0] = 0).
+fn bucket_sums<F: Field, S: Source<F>>(order: &[u64], counts: &[usize], source: &S) -> Vec<Pt<F>> {
+    let cap = (BLOCK_BYTES / std::mem::size_of::<Pt<F>>()).max(4);
+    let mut sums = vec![Pt::INFINITY; counts.len()];
+    let mut buf: Vec<Pt<F>> = Vec::with_capacity(cap);
+    let mut segments: Vec<Segment> = Vec::new();
+    let mut done: Vec<(u32, u32)> = Vec::new();
+    let mut scratch = Scratch::default();
+    let (mut b, mut taken, mut pos) = (1usize, 0usize, 0usize);
+    while b < counts.len() {
+        buf.clear();
+        segments.clear();
+        while b < counts.len() && buf.len() + 2 <= cap {
+            let left = counts[b] - taken;
+            if left == 0 {
+                b += 1;
+                taken = 0;
+                continue;
+            }
+            let start = buf.len();
+            if taken > 0 && !sums[b].is_infinity() {
+                // The sum of this bucket's entries in the previous block.
+                buf.push(sums[b]);
+            }
+            let take = left.min(cap - buf.len());
+            gather(source, &order[pos..pos + take], &mut buf);
+            pos += take;
+            taken += take;
+            segments.push(Segment {
+                bucket: b as u32,
+                start: start as u32,
+                len: (buf.len() - start) as u32,
+            });
+            if taken == counts[b] {
+                b += 1;
+                taken = 0;
+            }
+        }
+        done.clear();
+        done.extend(segments.iter().map(|s| (s.bucket, s.start)));
+        sum_segments(&mut buf, &mut segments, &mut scratch);
+        for &(bucket, start) in &done {
+            sums[bucket as usize] = buf[start as usize];
+        }
+    }
+    sums
+}
+
+/// Σ b·sums[b] by running sums, from the highest nonempty bucket down.
+fn reduce<P: SWCurveConfig>(sums: &[Pt<P::BaseField>]) -> Projective<P> {
+    let Some(top) = sums.iter().rposition(|p| !p.is_infinity()) else {
+        return Projective::ZERO;
+    };
+    let mut running = Projective::<P>::ZERO;
+    let mut total = Projective::<P>::ZERO;
+    for p in sums[1..=top].iter().rev() {
+        if !p.is_infinity() {
+            running += Affine::<P>::new_unchecked(p.x, p.y);
+        }
+        total += &running;
+    }
+    total
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The Python half of CI: a venv with maturin, flwr, numpy and pytest from PyPI, the zkfl wheel
+# built from this checkout (`pip install ./python`), the `zkfl` and `zkfl-verify` binaries the
+# tests compare against, then pytest (API tests and the Flower example on a real SuperLink
+# and SuperNodes).
+#
+# Run it after `cargo test --workspace`: the binaries are built with the test profile and
+# the wheel with the dev profile, whose settings for every crate it links match the test
+# profile's (root Cargo.toml), so both reuse what `cargo test` compiled.
+#   ZKFL_PY_VENV   where the venv goes (default target/python-venv; reused if present)
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+venv="${ZKFL_PY_VENV:-$root/target/python-venv}"
+cd "$root"
+
+if [[ ! -x "$venv/bin/python" ]]; then
+    python3 -m venv "$venv"
+fi
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r python/ci-requirements.txt
+
+cargo build --locked --profile test -p zkfl-prover -p zkfl-verifier --bins
+# The venv's maturin builds the wheel (no isolated build env to download it into).
+"$venv/bin/python" -m pip install --disable-pip-version-check --no-build-isolation --force-reinstall --no-deps ./python
+
+export ZKFL_BIN_DIR="$root/target/debug"
+export PATH="$venv/bin:$PATH"
+exec "$venv/bin/python" -m pytest -q python/tests "$@"
