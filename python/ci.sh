@@ -17,6 +17,7 @@ cd "$root"
 if [[ ! -x "$venv/bin/python" ]]; then
     python3 -m venv "$venv"
 fi
+export PATH="$venv/bin:$PATH"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r python/ci-requirements.txt
 
 cargo build --locked --profile test -p zkfl-prover -p zkfl-verifier --bins
@@ -24,5 +25,4 @@ cargo build --locked --profile test -p zkfl-prover -p zkfl-verifier --bins
 "$venv/bin/python" -m pip install --disable-pip-version-check --no-build-isolation --force-reinstall --no-deps ./python
 
 export ZKFL_BIN_DIR="$root/target/debug"
-export PATH="$venv/bin:$PATH"
 exec "$venv/bin/python" -m pytest -q python/tests "$@"

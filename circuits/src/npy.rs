@@ -402,7 +402,7 @@ mod tests {
     fn npy(header: &str, data: &[u8]) -> Vec<u8> {
         let mut h = header.to_string();
         // np.save pads the header with spaces to a multiple of 64 and ends it with '\n'.
-        while (10 + h.len() + 1) % 64 != 0 {
+        while !(10 + h.len() + 1).is_multiple_of(64) {
             h.push(' ');
         }
         h.push('\n');

@@ -20,6 +20,22 @@ read -r -a nodes <<< "${ZKFL_EXAMPLE_NODES:-honest honest honest}"
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
+# Waits until something listens on 127.0.0.1:$1 (the process $2 must stay alive meanwhile).
+wait_port() {
+    local i
+    for i in $(seq 1 240); do
+        if python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$1" 2>/dev/null; then
+            return 0
+        fi
+        if ! kill -0 "$2" 2>/dev/null; then
+            echo "run.sh: the process listening on port $1 exited; see $out/logs/" >&2
+            return 1
+        fi
+        sleep 0.5
+    done
+    echo "run.sh: nothing listens on port $1 after 120 s; see $out/logs/" >&2
+    return 1
+}
 port="${ZKFL_EXAMPLE_PORT:-$(free_port)}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/zkfl-flower.XXXXXX")"
 out="${ZKFL_EXAMPLE_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/zkfl-example.XXXXXX")/out}"
@@ -61,6 +77,7 @@ flower-superlink --insecure --disable-runtime-dependency-installation \
     --host 127.0.0.1 --port "$port" \
     > "$out/logs/superlink.log" 2>&1 &
 pids+=($!)
+wait_port "$port" "$!"
 
 for i in "${!nodes[@]}"; do
     if [[ -n "${ZKFL_EXAMPLE_PORT:-}" ]]; then node_port=$((port + 1 + i)); else node_port="$(free_port)"; fi
@@ -73,7 +90,7 @@ done
 
 echo "== flwr run . --stream ($rounds rounds, ${#nodes[@]} nodes)"
 flwr run "$here" zkfl-example --stream \
-    --run-config "out-dir=\"$out\" num-server-rounds=$rounds" | tee "$out/logs/run.log"
+    --run-config "out-dir=\"$out\" num-server-rounds=$rounds nodes=${#nodes[@]}" | tee "$out/logs/run.log"
 stop_all
 
 if [[ ! -f "$out/summary.json" ]]; then

@@ -51,14 +51,15 @@ def test_every_round_is_proven_without_the_bad_clients(run) -> None:
     out, p = run
     summary = json.loads((out / "summary.json").read_text())
     rounds = summary["rounds"]
+    run_log = (out / "logs" / "run.log").read_text(errors="replace")
     assert [r["round"] for r in rounds] == list(range(1, ROUNDS + 1))
     for r in rounds:
         assert len(r["accepted_nodes"]) == 2, r
         reasons = sorted(r["dropped"].items())
         assert len(reasons) == 2, r
-        # Each left-out node is named in its own reason, which says what it did wrong.
+        # Each left-out node is named in the ServerApp's log, with what it did wrong.
         for node, why in reasons:
-            assert f"node {node}" in why, why
+            assert f"zkfl: round {r['round']}: left out node {node}: {why[:60]}" in run_log
         assert sum("does not open" in why for _, why in reasons) == 1, reasons
         assert sum("L∞ bound" in why for _, why in reasons) == 1, reasons
         assert set(map(int, r["dropped"])).isdisjoint(r["accepted_nodes"])

@@ -51,7 +51,7 @@ def train_fn(msg: Message, context: Context) -> Message:
     trained = train(received, x, y, epochs=int(cfg["local-epochs"]), lr=float(cfg["learning-rate"]))
     trained = clip_update(trained, received, float(config[KEY_LINF]), float(config[KEY_L2]))
     if _behaviour(context) == "overbound":
-        trained["weight"][0, 0] = received["weight"][0, 0] + np.float32(3 * float(config[KEY_LINF]))
+        trained["weight"][0, 0] = received["weight"][0, 0] + np.float32(1.5 * float(config[KEY_LINF]))
     content = RecordDict(
         {
             "arrays": ArrayRecord({name: Array(a) for name, a in trained.items()}),

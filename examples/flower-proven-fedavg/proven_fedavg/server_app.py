@@ -12,7 +12,7 @@ from logging import INFO
 from pathlib import Path
 
 import numpy as np
-from flwr.app import ArrayRecord, Context, MetricRecord
+from flwr.app import Array, ArrayRecord, Context, MetricRecord
 from flwr.serverapp import Grid, ServerApp
 from flwr.serverapp.strategy import FedAvg
 from flwr.supercore import log
@@ -42,7 +42,12 @@ def main(grid: Grid, context: Context) -> None:
         return MetricRecord({"accuracy": accuracies[server_round]})
 
     strategy = ProvenFedAvg(
-        FedAvg(fraction_train=1.0, fraction_evaluate=0.0, min_train_nodes=3, min_available_nodes=3),
+        FedAvg(
+            fraction_train=1.0,
+            fraction_evaluate=0.0,
+            min_train_nodes=int(cfg["nodes"]),
+            min_available_nodes=int(cfg["nodes"]),
+        ),
         keys,
         out / "rounds",
         linf=float(cfg["linf"]),
@@ -50,7 +55,7 @@ def main(grid: Grid, context: Context) -> None:
     )
     result = strategy.start(
         grid=grid,
-        initial_arrays=ArrayRecord({name: a for name, a in init_model().items()}),
+        initial_arrays=ArrayRecord({name: Array(a) for name, a in init_model().items()}),
         num_rounds=int(cfg["num-server-rounds"]),
         evaluate_fn=evaluate,
     )
