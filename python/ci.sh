@@ -19,10 +19,14 @@ if [[ ! -x "$venv/bin/python" ]]; then
 fi
 export PATH="$venv/bin:$PATH"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r python/ci-requirements.txt
+echo "python/ci.sh: venv ready at ${SECONDS}s"
 
 cargo build --locked --profile test -p zkfl-prover -p zkfl-verifier --bins
+echo "python/ci.sh: zkfl and zkfl-verify built at ${SECONDS}s"
 # The venv's maturin builds the wheel (no isolated build env to download it into).
 "$venv/bin/python" -m pip install --disable-pip-version-check --no-build-isolation --force-reinstall --no-deps ./python
 
+echo "python/ci.sh: wheel installed at ${SECONDS}s"
 export ZKFL_BIN_DIR="$root/target/debug"
-exec "$venv/bin/python" -m pytest -q python/tests "$@"
+"$venv/bin/python" -m pytest -q python/tests "$@"
+echo "python/ci.sh: tests passed at ${SECONDS}s"
