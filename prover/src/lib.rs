@@ -2,6 +2,10 @@
 //!
 //! The `zkfl` binary in this crate is what trainers run; see the README for the flow and
 //! `docs/PROTOCOL.md` for what is proven.
+//!
+//! Features: `cli` (the flag types shared with the benchmarks, and the binary's parser) and
+//! `chain` (the Ethereum commands) are on by default; with `default-features = false` the
+//! library needs neither clap nor the alloy/revm stack.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -11,8 +15,10 @@ pub mod memory;
 pub mod output;
 pub mod prove;
 pub mod setup;
+#[cfg(feature = "cli")]
 pub mod shape_args;
 
+#[cfg(feature = "cli")]
 pub use shape_args::{FullShapeArgs, ShapeArgs};
 
 use std::path::Path;

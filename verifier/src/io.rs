@@ -63,21 +63,36 @@ pub fn load_bundle(path: &Path) -> Result<RoundBundle, LoadError> {
 }
 
 /// Reads every subdirectory of `dir` that contains a `round.json`, ordered by round index.
+/// Holds the whole history in memory: to verify long histories, walk [`bundle_index`] and
+/// load one round at a time into a [`crate::HistoryVerifier`], as `zkfl-verify history` does.
 ///
 /// # Errors
 /// [`LoadError`] naming the directory or file at fault.
 pub fn load_bundles_dir(dir: &Path) -> Result<Vec<RoundBundle>, LoadError> {
+    bundle_index(dir)?
+        .iter()
+        .map(|(_, sub)| load_bundle(sub))
+        .collect()
+}
+
+/// The round directories under `dir` (subdirectories holding a `round.json`), with their
+/// round index, ordered by round. Each bundle is parsed (and checked) once to learn its index
+/// and then dropped, so memory stays that of one bundle however long the history is.
+///
+/// # Errors
+/// [`LoadError`] naming the directory or file at fault; [`LoadError::DuplicateRound`] if two
+/// directories hold the same round (that would make "consecutive" ambiguous).
+pub fn bundle_index(dir: &Path) -> Result<Vec<(u64, PathBuf)>, LoadError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| LoadError::Io { path, source }
     };
-    let mut found: Vec<(PathBuf, RoundBundle)> = Vec::new();
+    let mut found: Vec<(u64, PathBuf)> = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(io(dir))? {
         let entry = entry.map_err(io(dir))?;
         let sub = entry.path();
         if sub.is_dir() && sub.join(BUNDLE_FILE).is_file() {
-            let bundle = load_bundle(&sub)?;
-            found.push((sub.join(BUNDLE_FILE), bundle));
+            found.push((load_bundle(&sub)?.round, sub));
         }
     }
     if found.is_empty() {
@@ -85,14 +100,13 @@ pub fn load_bundles_dir(dir: &Path) -> Result<Vec<RoundBundle>, LoadError> {
             path: dir.to_path_buf(),
         });
     }
-    found.sort_by_key(|(_, b)| b.round);
-    // Two files for one round would make "consecutive" ambiguous: refuse rather than pick.
-    if let Some(w) = found.windows(2).find(|w| w[0].1.round == w[1].1.round) {
+    found.sort();
+    if let Some(w) = found.windows(2).find(|w| w[0].0 == w[1].0) {
         return Err(LoadError::DuplicateRound {
-            round: w[0].1.round,
-            first: w[0].0.clone(),
-            second: w[1].0.clone(),
+            round: w[0].0,
+            first: w[0].1.join(BUNDLE_FILE),
+            second: w[1].1.join(BUNDLE_FILE),
         });
     }
-    Ok(found.into_iter().map(|(_, b)| b).collect())
+    Ok(found)
 }

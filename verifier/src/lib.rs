@@ -49,7 +49,7 @@ pub mod snarkjs;
 
 pub use batch::{verify_batch, verify_single, BatchError, PreparedKey, ProofItem};
 pub use error::VerifyError;
-pub use io::{load_bundle, load_bundles_dir, LoadError, BUNDLE_FILE};
+pub use io::{bundle_index, load_bundle, load_bundles_dir, LoadError, BUNDLE_FILE};
 pub use model::{verify_model, ModelError, ModelReport};
 pub use report::{HistoryReport, RoundReport};
 pub use round::{

@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use zkfl_verifier::{load_bundles_dir, verify_history};
+use rand::rngs::OsRng;
+use zkfl_verifier::{bundle_index, load_bundle, HistoryReport, HistoryVerifier, VerifyError};
 
 use super::{load_vk, report, Outcome, TrustArgs};
 
@@ -22,8 +23,12 @@ pub struct HistoryCmd {
 impl HistoryCmd {
     pub fn run(self, json: bool) -> anyhow::Result<Outcome> {
         let (header, vk) = load_vk(&self.vk, &self.trust)?;
-        let bundles = load_bundles_dir(&self.rounds)?;
-        let result = verify_history(&vk, &header, &bundles);
+        // One round in memory at a time (plus a pending batch of at most BATCH_GROUP
+        // proofs), however long the history: a file that cannot be read is an error, a
+        // round that does not verify is INVALID.
+        let index = bundle_index(&self.rounds)?;
+        let history = HistoryVerifier::new(&vk, &header, OsRng)?;
+        let result = stream(history, &index)?;
         Ok(report(json, result, Some(&header), |r| {
             let rounds: String = r
                 .rounds
@@ -37,4 +42,19 @@ impl HistoryCmd {
             )
         }))
     }
+}
+
+/// Pushes the rounds of `index` one by one: `Err` if a file cannot be read, `Ok(Err)` for the
+/// first round that does not verify.
+fn stream(
+    mut history: HistoryVerifier<'_, OsRng>,
+    index: &[(u64, PathBuf)],
+) -> anyhow::Result<Result<HistoryReport, VerifyError>> {
+    for (_, dir) in index {
+        let bundle = load_bundle(dir)?;
+        if let Err(e) = history.push(&bundle) {
+            return Ok(Err(e));
+        }
+    }
+    Ok(history.finish())
 }
