@@ -8,7 +8,15 @@ use std::process::Command;
 /// The normal (non-dev, non-build) dependencies of `package` built with `args`, by name.
 fn normal_deps(package: &str, args: &[&str]) -> Vec<String> {
     let out = Command::new(env!("CARGO"))
-        .args(["tree", "--offline", "--locked", "-e", "normal", "--prefix", "none"])
+        .args([
+            "tree",
+            "--offline",
+            "--locked",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+        ])
         .args(["--format", "{p}", "-p", package])
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -29,7 +37,11 @@ fn normal_deps(package: &str, args: &[&str]) -> Vec<String> {
 fn assert_absent(deps: &[String], what: &str, banned: &[&str]) {
     let found: Vec<&String> = deps
         .iter()
-        .filter(|d| banned.iter().any(|b| d.as_str() == *b || d.starts_with(&format!("{b}-"))))
+        .filter(|d| {
+            banned
+                .iter()
+                .any(|b| d.as_str() == *b || d.starts_with(&format!("{b}-")))
+        })
         .collect();
     assert!(found.is_empty(), "{what} pulls in {found:?}");
 }
@@ -37,21 +49,64 @@ fn assert_absent(deps: &[String], what: &str, banned: &[&str]) {
 #[test]
 fn prover_library_builds_without_cli_or_chain() {
     let deps = normal_deps("zkfl-prover", &["--no-default-features"]);
-    assert!(deps.iter().any(|d| d == "ark-groth16"), "the tree was read: {deps:?}");
+    assert!(
+        deps.iter().any(|d| d == "ark-groth16"),
+        "the tree was read: {deps:?}"
+    );
     assert_absent(
         &deps,
         "zkfl-prover without default features",
-        &["clap", "anyhow", "indicatif", "alloy", "revm", "tokio", "zkfl-contracts"],
+        &[
+            "clap",
+            "anyhow",
+            "indicatif",
+            "alloy",
+            "revm",
+            "tokio",
+            "zkfl-contracts",
+        ],
     );
 }
 
 #[test]
 fn verifier_library_holds_no_prover_code() {
     let deps = normal_deps("zkfl-verifier", &["--no-default-features"]);
-    assert!(deps.iter().any(|d| d == "zkfl-circuits"), "the tree was read: {deps:?}");
+    assert!(
+        deps.iter().any(|d| d == "zkfl-circuits"),
+        "the tree was read: {deps:?}"
+    );
     assert_absent(
         &deps,
         "zkfl-verifier without default features",
-        &["zkfl-prover", "zkfl-msm", "zkfl-contracts", "zkfl-ceremony", "clap", "anyhow"],
+        &[
+            "zkfl-prover",
+            "zkfl-msm",
+            "zkfl-contracts",
+            "zkfl-ceremony",
+            "clap",
+            "anyhow",
+        ],
+    );
+}
+
+#[test]
+fn python_wheel_links_the_prover_library_only() {
+    let deps = normal_deps("zkfl-python", &[]);
+    assert!(
+        deps.iter().any(|d| d == "zkfl-prover"),
+        "the tree was read: {deps:?}"
+    );
+    assert_absent(
+        &deps,
+        "the zkfl wheel",
+        &[
+            "clap",
+            "anyhow",
+            "indicatif",
+            "alloy",
+            "revm",
+            "tokio",
+            "zkfl-contracts",
+        ],
     );
 }
