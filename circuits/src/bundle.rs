@@ -6,9 +6,14 @@ use ark_groth16::Proof;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
 use serde::{Deserialize, Serialize};
 
+pub use crate::encoding::u128_string;
 use crate::{
-    commit::{Commitment, Kind},
-    field::{fr_from_decimal, fr_from_hex, fr_to_decimal, fr_to_hex, FieldError},
+    commit::{self, Commitment, Kind},
+    encoding::{Format, Tag},
+    field::{
+        bytes_from_hex, fr_from_decimal, fr_from_hex, fr_to_decimal, fr_to_hex, to_hex, FieldError,
+    },
+    files::JsonFile,
     params::Shape,
     round::{Bounds, Round, RoundError},
     tensors::Layout,
@@ -23,25 +28,35 @@ pub const OPENING_FORMAT: &str = "zkfl-opening/1";
 /// Format tag of a commitment record.
 pub const COMMITMENT_FORMAT: &str = "zkfl-commitment/1";
 
-/// u128 as a decimal string (JSON numbers above 2^53 are not portable).
-pub mod u128_string {
-    use serde::{Deserialize, Deserializer, Serializer};
+/// Largest round bundle read: 1 GiB, about 500,000 chunks at n = 8 (d ≈ 5·10^8 at m = 1024).
+pub const ROUND_MAX: u64 = 1 << 30;
+/// Largest opening read: 4 GiB, room for the exact values of about 1.5·10^8 parameters.
+pub const OPENING_MAX: u64 = 4 << 30;
+/// Largest commitment record read: 1 GiB, about 1.5·10^7 chunk hashes.
+pub const COMMITMENT_RECORD_MAX: u64 = 1 << 30;
 
-    /// Serialises as a string.
-    pub fn serialize<S: Serializer>(v: &u128, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&v.to_string())
-    }
+/// Bytes of a compressed Groth16 proof over BN254: A and C in G1 (32 each), B in G2 (64).
+pub const PROOF_BYTES: usize = 128;
 
-    /// Parses a decimal string.
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
-        String::deserialize(d)?
-            .parse()
-            .map_err(serde::de::Error::custom)
-    }
+/// The [`OPENING_FORMAT`] tag.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OpeningTag;
+
+impl Tag for OpeningTag {
+    const TAG: &'static str = OPENING_FORMAT;
+}
+
+/// The [`COMMITMENT_FORMAT`] tag.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CommitmentTag;
+
+impl Tag for CommitmentTag {
+    const TAG: &'static str = COMMITMENT_FORMAT;
 }
 
 /// The round's bounds as recorded in a bundle.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BoundsRecord {
     /// B∞ in fixed-point units.
     pub linf: u64,
@@ -95,7 +110,7 @@ impl BoundsRecord {
 pub struct ChunkRecord {
     /// Public inputs in circuit order (PROTOCOL.md §2), canonical decimal strings.
     pub public_inputs: Vec<String>,
-    /// Groth16 proof, compressed arkworks encoding, hex.
+    /// Groth16 proof, compressed arkworks encoding, `0x` + lowercase hex.
     pub proof: String,
 }
 
@@ -107,7 +122,8 @@ pub struct RoundBundle {
     pub format: String,
     /// The circuit shape.
     pub shape: Shape,
-    /// SHA-256 of the verifying key (hex) the proofs are for.
+    /// SHA-256 of the verifying key the proofs are for (`0x` + 64 lowercase hex digits).
+    #[serde(deserialize_with = "crate::encoding::hex32_string::deserialize")]
     pub vk_digest: String,
     /// Round index t (the round that turns M_t into M_{t+1}), starting at 1.
     pub round: u64,
@@ -145,6 +161,10 @@ pub struct ClientSignature {
     pub signer: String,
     /// The client's EIP-712 signature.
     pub signature: String,
+}
+
+impl JsonFile for RoundBundle {
+    const MAX_BYTES: u64 = ROUND_MAX;
 }
 
 impl RoundBundle {
@@ -215,13 +235,46 @@ pub enum RecordError {
     },
 }
 
-/// Encodes a proof as hex of its compressed arkworks bytes.
+/// Why a commitment record does not hold together.
+#[derive(Debug, thiserror::Error)]
+pub enum CommitmentRecordError {
+    /// A chunk hash that is not a canonical field element.
+    #[error("chunk hash #{chunk}: {source}")]
+    ChunkHash {
+        /// Chunk.
+        chunk: usize,
+        /// Cause.
+        source: FieldError,
+    },
+    /// Not one chunk hash per chunk.
+    #[error("{got} chunk hashes, but d = {d} in chunks of {chunk} needs {expected}")]
+    Count {
+        /// Parameter count in the record.
+        d: u64,
+        /// Chunk size of the shape.
+        chunk: usize,
+        /// ceil(d/m), or why there is none (d = 0).
+        expected: String,
+        /// Hashes in the record.
+        got: usize,
+    },
+    /// The hashes give another commitment.
+    #[error("the chunk hashes give commitment {recomputed}, not the record's {stated}")]
+    Mismatch {
+        /// In the record.
+        stated: Commitment,
+        /// From the hashes.
+        recomputed: Commitment,
+    },
+}
+
+/// Encodes a proof as the canonical hex of its compressed arkworks bytes.
 pub fn proof_to_hex(proof: &Proof<Bn254>) -> String {
-    let mut bytes = Vec::new();
+    let mut bytes = Vec::with_capacity(PROOF_BYTES);
     proof
         .serialize_compressed(&mut bytes)
         .expect("serialising to memory");
-    hex::encode(bytes)
+    to_hex(&bytes)
 }
 
 impl ChunkRecord {
@@ -251,19 +304,20 @@ impl ChunkRecord {
             .collect()
     }
 
-    /// Decodes and validates the proof (points on curve, in subgroup, no trailing bytes).
+    /// Decodes and validates the proof: canonical hex of exactly [`PROOF_BYTES`] bytes,
+    /// points on the curve and in the subgroup, and the bytes the proof re-encodes to (so
+    /// that no second spelling of a point is accepted).
     ///
     /// # Errors
     /// [`RecordError::Proof`].
     pub fn proof(&self, chunk: usize) -> Result<Proof<Bn254>, RecordError> {
         let bad = |reason: String| RecordError::Proof { chunk, reason };
-        let bytes = hex::decode(&self.proof).map_err(|e| bad(format!("hex: {e}")))?;
-        let mut reader = bytes.as_slice();
+        let bytes = bytes_from_hex(&self.proof, PROOF_BYTES).map_err(|e| bad(e.to_string()))?;
         let proof =
-            Proof::<Bn254>::deserialize_with_mode(&mut reader, Compress::Yes, Validate::Yes)
+            Proof::<Bn254>::deserialize_with_mode(bytes.as_slice(), Compress::Yes, Validate::Yes)
                 .map_err(|e| bad(e.to_string()))?;
-        if !reader.is_empty() {
-            return Err(bad(format!("{} trailing bytes", reader.len())));
+        if proof_to_hex(&proof) != self.proof {
+            return Err(bad("not the canonical encoding of its points".into()));
         }
         Ok(proof)
     }
@@ -273,8 +327,8 @@ impl ChunkRecord {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Opening {
-    /// [`OPENING_FORMAT`].
-    pub format: String,
+    /// [`OPENING_FORMAT`], checked when the opening is parsed.
+    pub format: Format<OpeningTag>,
     /// Model or update.
     pub kind: Kind,
     /// The commitment this opens.
@@ -290,7 +344,48 @@ pub struct Opening {
     pub values: Option<Vec<i64>>,
 }
 
+impl JsonFile for Opening {
+    const MAX_BYTES: u64 = OPENING_MAX;
+}
+
 impl Opening {
+    /// Checks everything an opening says about itself before anything uses it: a valid
+    /// shape, a layout the tensor reader could produce, one canonical salt per chunk, and for
+    /// models d committed values in the model range. Returns the decoded salts.
+    ///
+    /// # Errors
+    /// What is wrong, in words.
+    pub fn check(&self) -> Result<Vec<Fr>, String> {
+        self.shape.validate().map_err(|e| e.to_string())?;
+        let d = self.layout.check().map_err(|e| format!("layout: {e}"))?;
+        let k = self.shape.num_chunks(d);
+        if self.salts.len() != k {
+            return Err(format!(
+                "{} salts, but d = {d} in chunks of {} needs {k}",
+                self.salts.len(),
+                self.shape.chunk
+            ));
+        }
+        let salts = self.salts().map_err(|e| format!("salts: {e}"))?;
+        match (&self.values, self.kind) {
+            (Some(values), Kind::Model) => {
+                if values.len() != d {
+                    return Err(format!("{} values, but the layout has {d}", values.len()));
+                }
+                commit::check_range(&self.shape, Kind::Model, values, 0)
+                    .map_err(|e| e.to_string())?;
+            }
+            (None, Kind::Update) => {}
+            (None, Kind::Model) => return Err("a model opening must carry its values".into()),
+            (Some(_), Kind::Update) => {
+                return Err(
+                    "an update opening carries no values (they are in the update file)".into(),
+                )
+            }
+        }
+        Ok(salts)
+    }
+
     /// Decodes the salts.
     ///
     /// # Errors
@@ -309,14 +404,56 @@ impl Opening {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CommitmentRecord {
-    /// [`COMMITMENT_FORMAT`].
-    pub format: String,
+    /// [`COMMITMENT_FORMAT`], checked when the record is parsed.
+    pub format: Format<CommitmentTag>,
     /// Model or update.
     pub kind: Kind,
     /// Top-level commitment.
     pub commitment: Commitment,
     /// Parameter count.
     pub d: u64,
-    /// Chunk hashes, hex.
+    /// Chunk hashes, canonical hex.
     pub chunk_hashes: Vec<String>,
+}
+
+impl JsonFile for CommitmentRecord {
+    const MAX_BYTES: u64 = COMMITMENT_RECORD_MAX;
+}
+
+impl CommitmentRecord {
+    /// Decodes the chunk hashes and checks that they give the record's commitment and that
+    /// there is one per chunk of `shape`.
+    ///
+    /// # Errors
+    /// A [`CommitmentRecordError`] saying which hash or count is wrong.
+    pub fn check(&self, shape: &Shape) -> Result<Vec<Fr>, CommitmentRecordError> {
+        let k = usize::try_from(self.d)
+            .ok()
+            .filter(|&d| d > 0)
+            .map(|d| shape.num_chunks(d));
+        if k != Some(self.chunk_hashes.len()) {
+            return Err(CommitmentRecordError::Count {
+                d: self.d,
+                chunk: shape.chunk,
+                expected: k.map_or_else(|| "d > 0".into(), |k| k.to_string()),
+                got: self.chunk_hashes.len(),
+            });
+        }
+        let hashes = self
+            .chunk_hashes
+            .iter()
+            .enumerate()
+            .map(|(chunk, s)| {
+                fr_from_hex(s).map_err(|source| CommitmentRecordError::ChunkHash { chunk, source })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let recomputed = commit::commitment(self.kind, self.d, &hashes);
+        if recomputed != self.commitment {
+            return Err(CommitmentRecordError::Mismatch {
+                stated: self.commitment,
+                recomputed,
+            });
+        }
+        Ok(hashes)
+    }
 }

@@ -3,18 +3,86 @@
 use ark_bn254::Fr;
 use ark_ff::{BigInteger, PrimeField};
 
-/// Why a string is not a canonical field element.
+/// Why a string is not the canonical encoding of a value (PROTOCOL.md §6): decimal
+/// integers are ASCII digits with no sign, whitespace or leading zero ("0" itself aside);
+/// byte strings are `0x` followed by exactly two lowercase hex digits per byte.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FieldError {
-    /// Not a decimal integer.
-    #[error("'{0}' is not a decimal integer")]
+    /// Not a canonical decimal integer.
+    #[error("'{0}' is not a canonical decimal integer (digits only: no sign, no whitespace, no leading zeros)")]
     NotDecimal(String),
     /// A decimal integer ≥ r: x and x + r must never both be accepted.
     #[error("'{0}' is not below the BN254 scalar field modulus r (non-canonical encoding)")]
     NotCanonical(String),
-    /// Not 32 bytes of hex.
-    #[error("'{0}' is not 32 bytes of hex")]
-    NotHex32(String),
+    /// A decimal integer that does not fit the type it encodes.
+    #[error("'{value}' does not fit in {bits} bits")]
+    TooLarge {
+        /// The string (shortened).
+        value: String,
+        /// Width of the integer type.
+        bits: u32,
+    },
+    /// Not `0x` followed by the right number of lowercase hex digits.
+    #[error("'{value}' is not 0x followed by {} lowercase hex digits ({bytes} bytes)", 2 * .bytes)]
+    NotHex {
+        /// The string (shortened).
+        value: String,
+        /// Bytes expected.
+        bytes: usize,
+    },
+}
+
+/// `s` for an error message: a hostile file can hold a string of any length.
+fn shown(s: &str) -> String {
+    const MAX: usize = 80;
+    match s.char_indices().nth(MAX) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+/// Whether `s` is a canonical decimal integer: non-empty ASCII digits, no leading zero
+/// unless it is "0".
+fn is_canonical_decimal(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s.len() == 1 || !s.starts_with('0'))
+}
+
+/// Parses a canonical decimal u128 (see [`FieldError`]); `u128::from_str` would also take
+/// "+1" and "007".
+///
+/// # Errors
+/// [`FieldError::NotDecimal`] or [`FieldError::TooLarge`].
+pub fn u128_from_decimal(s: &str) -> Result<u128, FieldError> {
+    if !is_canonical_decimal(s) {
+        return Err(FieldError::NotDecimal(shown(s)));
+    }
+    s.parse().map_err(|_| FieldError::TooLarge {
+        value: shown(s),
+        bits: 128,
+    })
+}
+
+/// `0x` followed by the lowercase hex of `bytes`: the one canonical byte-string encoding.
+pub fn to_hex(bytes: &[u8]) -> String {
+    format!("0x{}", hex::encode(bytes))
+}
+
+/// Parses the canonical encoding of exactly `len` bytes: `0x` and 2·`len` lowercase hex
+/// digits.
+///
+/// # Errors
+/// [`FieldError::NotHex`] for anything else (no prefix, upper case, wrong length).
+pub fn bytes_from_hex(s: &str, len: usize) -> Result<Vec<u8>, FieldError> {
+    let bad = || FieldError::NotHex {
+        value: shown(s),
+        bytes: len,
+    };
+    let digits = s.strip_prefix("0x").ok_or_else(bad)?;
+    let lower = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
+    if digits.len() != 2 * len || !digits.bytes().all(lower) {
+        return Err(bad());
+    }
+    hex::decode(digits).map_err(|_| bad())
 }
 
 /// The signed integer `v` as a field element (negative values wrap to r − |v|).
@@ -65,12 +133,11 @@ pub fn fr_to_decimal(x: &Fr) -> String {
 /// # Errors
 /// [`FieldError`] saying why the string was refused.
 pub fn fr_from_decimal(s: &str) -> Result<Fr, FieldError> {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) || (s.len() > 1 && s.starts_with('0'))
-    {
-        return Err(FieldError::NotDecimal(s.to_string()));
+    if !is_canonical_decimal(s) {
+        return Err(FieldError::NotDecimal(shown(s)));
     }
     if s.len() > 78 {
-        return Err(FieldError::NotCanonical(s.to_string()));
+        return Err(FieldError::NotCanonical(shown(s)));
     }
     // Accumulate in a 320-bit integer so that values ≥ r are seen, not reduced.
     let mut limbs = [0u64; 5];
@@ -83,18 +150,18 @@ pub fn fr_from_decimal(s: &str) -> Result<Fr, FieldError> {
         }
     }
     if limbs[4] != 0 {
-        return Err(FieldError::NotCanonical(s.to_string()));
+        return Err(FieldError::NotCanonical(shown(s)));
     }
     let big = ark_ff::BigInt::<4>([limbs[0], limbs[1], limbs[2], limbs[3]]);
-    Fr::from_bigint(big).ok_or_else(|| FieldError::NotCanonical(s.to_string()))
+    Fr::from_bigint(big).ok_or_else(|| FieldError::NotCanonical(shown(s)))
 }
 
 /// `0x`-prefixed 64-hex-digit big-endian string.
 pub fn fr_to_hex(x: &Fr) -> String {
-    format!("0x{}", hex::encode(fr_to_be_bytes(x)))
+    to_hex(&fr_to_be_bytes(x))
 }
 
-/// Parses a 32-byte hex string (with or without `0x`), rejecting values ≥ r.
+/// Parses a canonical 32-byte hex string (see [`bytes_from_hex`]), rejecting values ≥ r.
 ///
 /// # Errors
 /// [`FieldError`] if the string is not 32 bytes of hex or not canonical.
@@ -103,14 +170,13 @@ pub fn fr_from_hex(s: &str) -> Result<Fr, FieldError> {
     fr_from_be_bytes(&bytes)
 }
 
-/// Parses 32 bytes of hex (with or without `0x`).
+/// Parses the canonical encoding of 32 bytes (see [`bytes_from_hex`]).
 ///
 /// # Errors
-/// [`FieldError::NotHex32`] otherwise.
+/// [`FieldError::NotHex`] otherwise.
 pub fn parse_hex32(s: &str) -> Result<[u8; 32], FieldError> {
-    let digits = s.strip_prefix("0x").unwrap_or(s);
     let mut out = [0u8; 32];
-    hex::decode_to_slice(digits, &mut out).map_err(|_| FieldError::NotHex32(s.to_string()))?;
+    out.copy_from_slice(&bytes_from_hex(s, 32)?);
     Ok(out)
 }
 

@@ -16,7 +16,9 @@
 pub mod bundle;
 pub mod circuit;
 pub mod commit;
+pub mod encoding;
 pub mod field;
+pub mod files;
 pub mod fixed;
 pub mod keys;
 pub mod npy;
@@ -25,6 +27,7 @@ pub mod poseidon;
 pub mod round;
 pub mod statement;
 pub mod tensors;
+#[cfg(feature = "testing")]
 pub mod testing;
 
 pub use ark_bn254::{Bn254, Fr};

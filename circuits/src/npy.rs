@@ -9,7 +9,10 @@
 
 use std::path::Path;
 
-use crate::tensors::{Params, TensorError, TensorSpec};
+use crate::{
+    files,
+    tensors::{Params, TensorError, TensorSpec, TENSORS_MAX},
+};
 
 /// One array as raw bytes: what a `.npy` entry or a numpy array in memory holds.
 #[derive(Clone, Debug)]
@@ -334,10 +337,7 @@ fn stem(path: &Path) -> String {
 /// [`TensorError`] naming the file.
 pub fn read_npy(path: &Path) -> Result<Params, TensorError> {
     let p = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| TensorError::Io {
-        path: p.clone(),
-        source,
-    })?;
+    let bytes = files::read(path, TENSORS_MAX, ".npy file")?;
     let array = parse_npy(&p, &stem(path), &bytes)?;
     assemble(&p, vec![array])
 }
@@ -355,13 +355,13 @@ pub fn read_npz(path: &Path) -> Result<Params, TensorError> {
         path: p.clone(),
         reason,
     };
-    let file = std::fs::File::open(path).map_err(|source| TensorError::Io {
-        path: p.clone(),
-        source,
-    })?;
-    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file))
+    let archive = files::read(path, TENSORS_MAX, ".npz archive")?;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(archive))
         .map_err(|e| bad(format!("not a zip archive ({e})")))?;
     let mut arrays = Vec::with_capacity(zip.len());
+    // Compressed entries can inflate far past the archive's size: all of them together get
+    // the same cap as a tensor file.
+    let mut budget = TENSORS_MAX;
     for i in 0..zip.len() {
         let mut entry = zip
             .by_index(i)
@@ -375,9 +375,15 @@ pub fn read_npz(path: &Path) -> Result<Params, TensorError> {
             .ok_or_else(|| bad(format!("entry '{entry_name}' is not an .npy array")))?
             .to_string();
         let mut bytes = Vec::new();
-        entry
+        (&mut entry)
+            .take(budget.saturating_add(1))
             .read_to_end(&mut bytes)
             .map_err(|e| bad(format!("entry '{entry_name}': {e}")))?;
+        budget = budget.checked_sub(bytes.len() as u64).ok_or_else(|| {
+            bad(format!(
+                "its arrays inflate past {TENSORS_MAX} bytes at entry '{entry_name}'; is it the right file?"
+            ))
+        })?;
         arrays.push(parse_npy(&format!("{p}:{entry_name}"), &name, &bytes)?);
     }
     assemble(&p, arrays)

@@ -293,7 +293,6 @@ impl Round {
             expect_len(format!("slot {i} update length"), d, s.update.len())?;
             expect_len(format!("slot {i} salts"), k, s.salts.len())?;
         }
-        let total: u64 = input.slots.iter().map(|s| s.weight).sum();
         if let Some((i, s)) = input
             .slots
             .iter()
@@ -307,13 +306,21 @@ impl Round {
                 shape.weight_bits
             )));
         }
-        if total == 0 || total > shape.weight_max() {
-            return Err(RoundError::Weights(format!(
-                "total weight {total} must be in 1..={} (weight bits {})",
-                shape.weight_max(),
-                shape.weight_bits
-            )));
-        }
+        // Weights come from flags: each is now below 2^32, so n ≤ 1024 of them cannot
+        // overflow, but the sum is checked all the same.
+        let total = input
+            .slots
+            .iter()
+            .try_fold(0u64, |acc, s| acc.checked_add(s.weight))
+            .filter(|&t| t > 0 && t <= shape.weight_max())
+            .ok_or_else(|| {
+                let sum: u128 = input.slots.iter().map(|s| u128::from(s.weight)).sum();
+                RoundError::Weights(format!(
+                    "total weight {sum} must be in 1..={} (weight bits {})",
+                    shape.weight_max(),
+                    shape.weight_bits
+                ))
+            })?;
         let b = input.bounds;
         if b.linf > shape.linf_max() {
             return Err(RoundError::Bounds(format!(

@@ -5,12 +5,20 @@
 use std::path::Path;
 
 use safetensors::{tensor::TensorView, Dtype, SafeTensors};
-
-use crate::npy;
 use serde::{Deserialize, Serialize};
+
+use crate::{
+    files::{self, FileError},
+    npy,
+};
+
+/// Largest tensor file zkfl reads: 8 GiB, 2^30 F64 parameters. Memory use while reading is
+/// a few times the file size.
+pub const TENSORS_MAX: u64 = 8 << 30;
 
 /// Name, shape and dtype of one tensor.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TensorSpec {
     /// Tensor name.
     pub name: String,
@@ -30,9 +38,15 @@ impl TensorSpec {
         }
     }
 
-    /// Number of elements.
+    /// Number of elements (of a spec read from a tensor file, or checked by
+    /// [`Layout::check`]: the product of any other shape may overflow).
     pub fn len(&self) -> usize {
         self.shape.iter().product()
+    }
+
+    /// Number of elements, `None` if it overflows `usize`.
+    pub fn checked_len(&self) -> Option<usize> {
+        self.shape.iter().try_fold(1usize, |a, &b| a.checked_mul(b))
     }
 
     /// Whether the tensor has no elements.
@@ -43,12 +57,45 @@ impl TensorSpec {
 
 /// The tensors of a file, sorted by name: the canonical flattening order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Layout {
     /// Tensors in canonical order.
     pub tensors: Vec<TensorSpec>,
 }
 
 impl Layout {
+    /// Checks a layout read from JSON (an opening) as the tensor reader would produce it:
+    /// at least one tensor, names in strictly increasing byte order, dtypes "F32" or "F64",
+    /// and element counts that fit `usize`. Returns the parameter count d.
+    ///
+    /// # Errors
+    /// What is wrong, naming the tensor.
+    pub fn check(&self) -> Result<usize, String> {
+        if self.tensors.is_empty() {
+            return Err("the layout has no tensors".into());
+        }
+        if let Some(w) = self.tensors.windows(2).find(|w| w[0].name >= w[1].name) {
+            return Err(format!(
+                "tensor '{}' follows '{}': names must be unique and sorted",
+                w[1].name, w[0].name
+            ));
+        }
+        let mut d = 0usize;
+        for t in &self.tensors {
+            if t.dtype != "F32" && t.dtype != "F64" {
+                return Err(format!(
+                    "tensor '{}' has dtype {:?}; zkfl reads F32 and F64 tensors",
+                    t.name, t.dtype
+                ));
+            }
+            d = t
+                .checked_len()
+                .and_then(|n| d.checked_add(n))
+                .ok_or_else(|| format!("tensor '{}': too many elements", t.name))?;
+        }
+        Ok(d)
+    }
+
     /// Total parameter count d.
     pub fn num_params(&self) -> usize {
         self.tensors.iter().map(TensorSpec::len).sum()
@@ -95,14 +142,17 @@ impl Layout {
 /// Why a tensor file cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum TensorError {
-    /// The file cannot be read.
-    #[error("cannot read {path}: {source}")]
+    /// The file cannot be written.
+    #[error("cannot write {path}: {source}")]
     Io {
         /// File.
         path: String,
         /// Cause.
         source: std::io::Error,
     },
+    /// The file cannot be read: missing, not a regular file, or too large.
+    #[error(transparent)]
+    File(#[from] FileError),
     /// Not a safetensors file.
     #[error("{path} is not a valid safetensors file ({reason}); re-export it with safetensors")]
     Format {
@@ -187,7 +237,7 @@ fn read_view(
 }
 
 /// Reads a tensor file into canonical order: `.npy` and `.npz` by their extension, anything
-/// else as safetensors.
+/// else as safetensors. Each is a regular file of at most [`TENSORS_MAX`] bytes.
 ///
 /// # Errors
 /// [`TensorError`] naming the file (and tensor) at fault.
@@ -195,17 +245,20 @@ pub fn read(path: &Path) -> Result<Params, TensorError> {
     match path.extension().and_then(|e| e.to_str()) {
         Some("npy") => npy::read_npy(path),
         Some("npz") => npy::read_npz(path),
-        _ => read_safetensors(path),
+        _ => {
+            let bytes = files::read(path, TENSORS_MAX, "safetensors file")?;
+            parse(&bytes, &path.display().to_string())
+        }
     }
 }
 
-fn read_safetensors(path: &Path) -> Result<Params, TensorError> {
-    let p = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| TensorError::Io {
-        path: p.clone(),
-        source,
-    })?;
-    let st = SafeTensors::deserialize(&bytes).map_err(|e| TensorError::Format {
+/// [`read`] on a safetensors file's bytes; `name` stands for the file in errors.
+///
+/// # Errors
+/// [`TensorError`] naming the file (and tensor) at fault.
+pub fn parse(bytes: &[u8], name: &str) -> Result<Params, TensorError> {
+    let p = name.to_string();
+    let st = SafeTensors::deserialize(bytes).map_err(|e| TensorError::Format {
         path: p.clone(),
         reason: e.to_string(),
     })?;

@@ -36,6 +36,12 @@ contract ZkflRoundRegistry is ZkflVerifier {
         uint256[] accumulators;
         /// Chunk proofs, proofs[c] for chunk c.
         uint256[8][] proofs;
+        /// The enrolled client that signed slot i, address(0) for an empty slot.
+        address[NUM_SLOTS] clients;
+        /// Slot i's EIP-712 signature r || s || v at bytes [65 i, 65 i + 65), all zero for an
+        /// empty slot; length 65 n. Packed because it is the cheapest layout: 65 bytes a slot,
+        /// against 96 for (r, s, v) words or 160 for a bytes element per slot.
+        bytes signatures;
     }
 
     /// @notice The caller is not the coordinator.
@@ -71,6 +77,33 @@ contract ZkflRoundRegistry is ZkflVerifier {
     error BoundOutOfRange(uint256 which, uint256 value);
     /// @notice Only the pending owner may accept ownership.
     error NotPendingOwner(address caller);
+    /// @notice Slot `slot` has weight `weight` > 0 but no client (clients[slot] is address(0)).
+    error Unsigned(uint256 slot, uint256 weight);
+    /// @notice Slot `slot` is empty (weight 0) but names a client or carries signature bytes.
+    error SignedEmptySlot(uint256 slot);
+    /// @notice Slot `slot` is signed by `client`, who is not enrolled (never, or revoked).
+    error NotEnrolled(uint256 slot, address client);
+    /// @notice Slot `slot`'s signature is not r || s || v with v in {27, 28} and 0 < r, s < n.
+    error MalformedSignature(uint256 slot);
+    /// @notice Slot `slot`'s signature has s > n / 2: the high-s twin of a valid signature.
+    error HighS(uint256 slot);
+    /// @notice Slot `slot`'s signature does not recover to `client` for UpdateCommitment{this
+    ///         round, the stored model, the slot's update commitment, its weight} under this
+    ///         registry's EIP-712 domain (another round, model, update, weight, chain or registry).
+    error BadSignature(uint256 slot, address client);
+    /// @notice `client` signed slots `first` and `second`: a client contributes once per round.
+    error DuplicateClient(uint256 first, uint256 second, address client);
+    /// @notice Slot `slot`'s client is below `previous`, the client of the signed slot before
+    ///         it: signed slots are in strictly ascending client order.
+    error ClientsOutOfOrder(uint256 slot, address client, address previous);
+    /// @notice Only `clients` slots are signed; the round needs at least `minClients`.
+    error BelowQuorum(uint256 clients, uint256 minClients);
+    /// @notice enroll of a client that is already enrolled.
+    error AlreadyEnrolled(address client);
+    /// @notice revoke of an address that is not enrolled.
+    error NotAClient(address client);
+    /// @notice minClients must be in 1..NUM_SLOTS.
+    error InvalidMinClients(uint256 value);
 
     /// @notice A round was accepted and `newModel` is now the current model commitment.
     /// @param bounds [B_inf, B_2^2].
@@ -80,8 +113,15 @@ contract ZkflRoundRegistry is ZkflVerifier {
         bytes32 newModel,
         bytes32[NUM_SLOTS] updateCommitments,
         uint256[NUM_SLOTS] weights,
-        uint256[2] bounds
+        uint256[2] bounds,
+        address[NUM_SLOTS] clients
     );
+    /// @notice `client` may now sign rounds.
+    event ClientEnrolled(address indexed client);
+    /// @notice `client` may no longer sign rounds.
+    event ClientRevoked(address indexed client);
+    /// @notice The quorum changed.
+    event MinClientsChanged(uint256 previous, uint256 current);
     /// @notice The registry starts from this model: round 0, emitted once, at deployment.
     event GenesisModel(bytes32 indexed model, uint64 modelDim, uint64 numChunks, uint64 chunkSize);
     /// @notice The coordinator changed.
@@ -114,6 +154,20 @@ contract ZkflRoundRegistry is ZkflVerifier {
     /// @notice Norm bit width Nb.
     uint8 public immutable normBits;
 
+    /// @notice EIP-712 type hash of what a client signs.
+    bytes32 public constant UPDATE_TYPEHASH =
+        keccak256("UpdateCommitment(uint256 round,bytes32 prevModel,bytes32 commitment,uint256 weight)");
+    bytes32 private constant DOMAIN_TYPEHASH =
+        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+    /// @dev secp256k1's group order n and n / 2 (EIP-2: only s <= n / 2 is accepted).
+    uint256 private constant SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141;
+    uint256 private constant SECP256K1_HALF_N = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
+    /// @dev The domain separator for the chain and address of deployment; recomputed if either
+    ///      differs (a chain fork, or code run at another address), as OpenZeppelin's EIP712 does.
+    bytes32 private immutable CACHED_DOMAIN_SEPARATOR;
+    uint256 private immutable CACHED_CHAIN_ID;
+    address private immutable CACHED_THIS;
+
     /// @dev SHA-256("zkfl/v1/model-commitment") and SHA-256("zkfl/v1/update-commitment"),
     ///      computed at deployment from the ASCII strings so the source shows the definition.
     bytes32 internal immutable DOMAIN_MODEL;
@@ -125,6 +179,13 @@ contract ZkflRoundRegistry is ZkflVerifier {
     address public pendingOwner;
     /// @notice The only account allowed to submit rounds.
     address public coordinator;
+    /// @notice The fewest signed slots a round may have (the task's quorum), 1..NUM_SLOTS.
+    ///         Next to `coordinator` so that both share the storage slot submitRound reads
+    ///         first (one cold read instead of two).
+    uint96 public minClients;
+    /// @notice Clients whose signatures count (docs/PROTOCOL.md section 10); mirrors the
+    ///         task's roster.json.
+    mapping(address => bool) public enrolled;
     /// @notice Commitment C_t of the current global model (genesis: C_0).
     bytes32 public modelCommitment;
     /// @notice Index of the last accepted round (0 = only the genesis model).
@@ -135,6 +196,7 @@ contract ZkflRoundRegistry is ZkflVerifier {
     /// @param d number of model parameters
     /// @param k number of chunks, must equal ceil(d / m)
     /// @param m parameters per chunk
+    /// @param minClients_ the task's quorum, 1..NUM_SLOTS; clients are enrolled afterwards
     constructor(
         address coordinator_,
         bytes32 genesisModel,
@@ -145,7 +207,8 @@ contract ZkflRoundRegistry is ZkflVerifier {
         uint8 updateBits_,
         uint8 modelBits_,
         uint8 weightBits_,
-        uint8 normBits_
+        uint8 normBits_,
+        uint256 minClients_
     ) {
         if (coordinator_ == address(0)) revert ZeroAddress();
         // weightBits, updateBits and normBits are the widths this contract computes with
@@ -158,6 +221,7 @@ contract ZkflRoundRegistry is ZkflVerifier {
             revert InvalidShape();
         }
         if (!roundFits(k)) revert RoundTooLarge(k, maxChunks());
+        if (minClients_ == 0 || minClients_ > NUM_SLOTS) revert InvalidMinClients(minClients_);
         modelDim = d;
         numChunks = k;
         chunkSize = m;
@@ -171,15 +235,21 @@ contract ZkflRoundRegistry is ZkflVerifier {
         owner = msg.sender;
         coordinator = coordinator_;
         modelCommitment = genesisModel;
+        minClients = uint96(minClients_);
+        CACHED_CHAIN_ID = block.chainid;
+        CACHED_THIS = address(this);
+        CACHED_DOMAIN_SEPARATOR = _buildDomainSeparator();
         emit OwnershipTransferred(address(0), msg.sender);
+        emit MinClientsChanged(0, minClients_);
         emit CoordinatorChanged(address(0), coordinator_);
         emit GenesisModel(genesisModel, d, k, m);
     }
 
     /// @notice Calldata bytes of submitRound for a round of k chunks: the selector, then
-    ///         15 + n + k (11 + n) words (docs/PROTOCOL.md section 8, contracts/README.md).
+    ///         17 + 2n + ceil(65 n / 32) + k (11 + n) words (docs/PROTOCOL.md section 8,
+    ///         contracts/README.md).
     function roundCalldataBytes(uint256 k) public pure returns (uint256) {
-        return 4 + 32 * (15 + NUM_SLOTS + k * (11 + NUM_SLOTS));
+        return 4 + 32 * (17 + 2 * NUM_SLOTS + (65 * NUM_SLOTS + 31) / 32 + k * (11 + NUM_SLOTS));
     }
 
     /// @notice An upper bound on the gas of an accepted submitRound of k chunks, intrinsic
@@ -197,7 +267,8 @@ contract ZkflRoundRegistry is ZkflVerifier {
         // Precompiles: one (k + 3)-pair pairing, 2 ecMul + 1 ecAdd per proof, l + 2 ecMul and
         // l ecAdd for the input and alpha terms.
         uint256 precompiles = 45_000 + 34_000 * (k + 3) + 12_150 * k + 6_150 * NUM_INPUTS + 12_000;
-        uint256 interpreted = GAS_FIXED + k * (GAS_PER_CHUNK + GAS_PER_CHUNK_SLOT * NUM_SLOTS);
+        uint256 interpreted =
+            GAS_FIXED + GAS_PER_SIGNED_SLOT * NUM_SLOTS + k * (GAS_PER_CHUNK + GAS_PER_CHUNK_SLOT * NUM_SLOTS);
         return 21_000 + 16 * cd + memoryGas + precompiles + interpreted;
     }
 
@@ -208,6 +279,9 @@ contract ZkflRoundRegistry is ZkflVerifier {
     uint256 internal constant GAS_FIXED = 100_000;
     uint256 internal constant GAS_PER_CHUNK = 5_000;
     uint256 internal constant GAS_PER_CHUNK_SLOT = 400;
+    /// @dev A signed slot: ecrecover (3,000), the cold `enrolled` read (2,100), two keccaks,
+    ///      the client in the event; measured ~5,600 (tests/registry), bounded with margin.
+    uint256 internal constant GAS_PER_SIGNED_SLOT = 8_000;
 
     /// @notice Whether a round of k chunks fits both MAX_CALLDATA_BYTES and TX_GAS_CAP.
     function roundFits(uint256 k) public pure returns (bool) {
@@ -235,6 +309,92 @@ contract ZkflRoundRegistry is ZkflVerifier {
         coordinator = next;
     }
 
+    /// @notice Enrolls `client`: its signatures count from the next round on. Owner only.
+    function enroll(address client) public {
+        if (msg.sender != owner) revert NotOwner(msg.sender);
+        if (client == address(0)) revert ZeroAddress();
+        if (enrolled[client]) revert AlreadyEnrolled(client);
+        enrolled[client] = true;
+        emit ClientEnrolled(client);
+    }
+
+    /// @notice Enrolls every client in `clients` (a roster in one transaction). Owner only.
+    function enrollMany(address[] calldata clients) external {
+        for (uint256 i; i < clients.length; ++i) {
+            enroll(clients[i]);
+        }
+    }
+
+    /// @notice Revokes `client`: no round from now on may carry its signature. Owner only.
+    function revoke(address client) public {
+        if (msg.sender != owner) revert NotOwner(msg.sender);
+        if (!enrolled[client]) revert NotAClient(client);
+        enrolled[client] = false;
+        emit ClientRevoked(client);
+    }
+
+    /// @notice Revokes every client in `clients`. Owner only.
+    function revokeMany(address[] calldata clients) external {
+        for (uint256 i; i < clients.length; ++i) {
+            revoke(clients[i]);
+        }
+    }
+
+    /// @notice Sets the quorum, 1..NUM_SLOTS. Owner only.
+    function setMinClients(uint256 next) external {
+        if (msg.sender != owner) revert NotOwner(msg.sender);
+        if (next == 0 || next > NUM_SLOTS) revert InvalidMinClients(next);
+        emit MinClientsChanged(minClients, next);
+        minClients = uint96(next);
+    }
+
+    /// @notice The EIP-712 domain separator: name "zkfl", version "1", this chain, this registry.
+    function domainSeparator() public view returns (bytes32) {
+        if (block.chainid == CACHED_CHAIN_ID && address(this) == CACHED_THIS) {
+            return CACHED_DOMAIN_SEPARATOR;
+        }
+        return _buildDomainSeparator();
+    }
+
+    /// @notice The EIP-712 hash a client signs for UpdateCommitment{round, prevModel, update,
+    ///         weight} under this registry's domain (equal to zkfl_task::signing_hash).
+    function updateDigest(uint256 round, bytes32 prevModel, bytes32 update, uint256 weight)
+        external
+        view
+        returns (bytes32)
+    {
+        return _digest(domainSeparator(), round, prevModel, update, weight);
+    }
+
+    function _buildDomainSeparator() private view returns (bytes32) {
+        return keccak256(
+            abi.encode(DOMAIN_TYPEHASH, keccak256("zkfl"), keccak256("1"), block.chainid, address(this))
+        );
+    }
+
+    /// @dev keccak256(0x1901 || separator || keccak256(UPDATE_TYPEHASH || round || prevModel
+    ///      || update || weight)), in scratch memory (abi.encode would allocate twice a slot).
+    function _digest(bytes32 separator, uint256 round, bytes32 prevModel, bytes32 update, uint256 weight)
+        private
+        pure
+        returns (bytes32 d)
+    {
+        bytes32 typehash = UPDATE_TYPEHASH;
+        assembly ("memory-safe") {
+            let f := mload(0x40)
+            mstore(f, typehash)
+            mstore(add(f, 0x20), round)
+            mstore(add(f, 0x40), prevModel)
+            mstore(add(f, 0x60), update)
+            mstore(add(f, 0x80), weight)
+            let s := keccak256(f, 0xa0)
+            mstore(f, shl(240, 0x1901))
+            mstore(add(f, 0x02), separator)
+            mstore(add(f, 0x22), s)
+            d := keccak256(f, 0x42)
+        }
+    }
+
     /// @notice Offers ownership to `next`, who must accept it (two steps, so that a mistyped
     ///         address cannot lock the registry). Owner only; address(0) cancels an offer.
     function transferOwnership(address next) external {
@@ -253,8 +413,9 @@ contract ZkflRoundRegistry is ZkflVerifier {
 
     /// @notice Verifies a whole round and advances the model commitment. Coordinator only.
     /// @dev Order of checks: caller, round index, array shapes, weights, previous-model
-    ///      commitment, then the batched proof check (the expensive part) last. The work is
-    ///      split into private helpers to stay within the EVM's 16 reachable stack slots.
+    ///      commitment, the clients' signatures (zkfl_task::check_round's rule, in its order),
+    ///      then the batched proof check (the expensive part) last. The work is split into
+    ///      private helpers to stay within the EVM's 16 reachable stack slots.
     function submitRound(Round calldata r) external {
         if (msg.sender != coordinator) revert NotCoordinator(msg.sender);
         uint256 expected = lastRound + 1;
@@ -265,12 +426,127 @@ contract ZkflRoundRegistry is ZkflVerifier {
         bytes32 computedPrev = _commitment(DOMAIN_MODEL, r.oldModelHashes);
         if (computedPrev != prev) revert PreviousModelMismatch(prev, computedPrev);
 
+        bytes32[NUM_SLOTS] memory updates;
+        for (uint256 i; i < NUM_SLOTS; ++i) {
+            updates[i] = _commitment(DOMAIN_UPDATE, r.updateHashes[i * k:(i + 1) * k]);
+        }
+        _checkClients(r, prev, updates);
+
         _verifyBatch(r.proofs, _publicInputs(r, k), _calldataSeed());
 
         bytes32 next = _commitment(DOMAIN_MODEL, r.newModelHashes);
         modelCommitment = next;
         lastRound = expected;
-        _emitAccepted(r, prev, next, k);
+        emit RoundAccepted(r.round, prev, next, updates, r.weights, [r.bInf, r.b2Sq], r.clients);
+    }
+
+    /// @dev Every slot of weight > 0 is signed by an enrolled client over UpdateCommitment{
+    ///      round, prev, updates[i], weight} with a low-s signature; empty slots carry nothing;
+    ///      clients strictly ascend in slot order (so none signs twice); at least minClients
+    ///      slots are signed. Same cases and order as zkfl_task::check_round.
+    /// @dev Where _slotClient reads a round: calldata offsets of weights, clients and
+    ///      signatures, and what every slot's message shares.
+    struct Slots {
+        uint256 weights;
+        uint256 clients;
+        uint256 signatures;
+        bytes32 separator;
+        uint256 round;
+        bytes32 prev;
+    }
+
+    function _checkClients(Round calldata r, bytes32 prev, bytes32[NUM_SLOTS] memory updates) private view {
+        Slots memory s;
+        {
+            uint256[NUM_SLOTS] calldata ws = r.weights;
+            address[NUM_SLOTS] calldata cs = r.clients;
+            bytes calldata sigs = r.signatures;
+            _checkLength(5, 65 * NUM_SLOTS, sigs.length);
+            uint256 w;
+            uint256 c;
+            uint256 p;
+            assembly ("memory-safe") {
+                w := ws
+                c := cs
+                p := sigs.offset
+            }
+            (s.weights, s.clients, s.signatures) = (w, c, p);
+        }
+        s.separator = domainSeparator();
+        s.round = r.round;
+        s.prev = prev;
+        uint256 count;
+        address last;
+        uint256 lastSlot;
+        for (uint256 i; i < NUM_SLOTS; ++i) {
+            address client = _slotClient(s, i, updates[i]);
+            if (client == address(0)) continue;
+            if (count != 0) {
+                if (client == last) revert DuplicateClient(lastSlot, i, client);
+                if (client < last) revert ClientsOutOfOrder(i, client, last);
+            }
+            last = client;
+            lastSlot = i;
+            ++count;
+        }
+        uint256 quorum = minClients;
+        if (count < quorum) revert BelowQuorum(count, quorum);
+    }
+
+    /// @dev Slot i's client once its signature holds, address(0) for a (canonical) empty slot.
+    ///      Reads calldata in assembly: the offsets and the signature length were checked by
+    ///      the ABI decoder and _checkClients, and Solidity's per-access checks would cost more
+    ///      than the rest of the slot's interpreted code.
+    function _slotClient(Slots memory s, uint256 i, bytes32 update) private view returns (address client) {
+        uint256 w;
+        uint256 sr;
+        uint256 ss;
+        uint256 v;
+        {
+            uint256 raw;
+            uint256 weights = s.weights;
+            uint256 clients = s.clients;
+            uint256 p = s.signatures;
+            assembly ("memory-safe") {
+                w := calldataload(add(weights, shl(5, i)))
+                raw := calldataload(add(clients, shl(5, i)))
+                p := add(p, mul(i, 65))
+                sr := calldataload(p)
+                ss := calldataload(add(p, 0x20))
+                v := byte(0, calldataload(add(p, 0x40)))
+            }
+            // An address word with high bits set is not ABI: refuse it as the decoder would.
+            if (raw >> 160 != 0) revert();
+            client = address(uint160(raw));
+        }
+        if (w == 0) {
+            if (client != address(0) || sr | ss | v != 0) revert SignedEmptySlot(i);
+            return address(0);
+        }
+        if (client == address(0)) revert Unsigned(i, w);
+        if (!enrolled[client]) revert NotEnrolled(i, client);
+        if ((v != 27 && v != 28) || sr == 0 || sr >= SECP256K1_N || ss == 0 || ss >= SECP256K1_N) {
+            revert MalformedSignature(i);
+        }
+        if (ss > SECP256K1_HALF_N) revert HighS(i);
+        bytes32 digest = _digest(s.separator, s.round, s.prev, update, w);
+        if (_recover(digest, v, sr, ss) != client) revert BadSignature(i, client);
+    }
+
+    /// @dev ecrecover through the 0x01 precompile: address(0) when it finds no key (it then
+    ///      succeeds with no output, so the size is checked and the result word zeroed first).
+    function _recover(bytes32 digest, uint256 v, uint256 sr, uint256 ss) private view returns (address a) {
+        assembly ("memory-safe") {
+            let f := mload(0x40)
+            mstore(f, digest)
+            mstore(add(f, 0x20), v)
+            mstore(add(f, 0x40), sr)
+            mstore(add(f, 0x60), ss)
+            mstore(0, 0)
+            let ok := staticcall(gas(), 0x01, f, 0x80, 0, 0x20)
+            if iszero(ok) { revert(0, 0) }
+            if eq(returndatasize(), 0x20) { a := mload(0) }
+        }
     }
 
     /// @notice Top-level commitment of K chunk hashes, exactly as docs/PROTOCOL.md section 3:
@@ -324,14 +600,6 @@ contract ZkflRoundRegistry is ZkflVerifier {
             }
             if (bad != type(uint256).max) revert EmptySlotNotCanonical(i, bad);
         }
-    }
-
-    function _emitAccepted(Round calldata r, bytes32 prev, bytes32 next, uint256 k) private {
-        bytes32[NUM_SLOTS] memory updates;
-        for (uint256 i; i < NUM_SLOTS; ++i) {
-            updates[i] = _commitment(DOMAIN_UPDATE, r.updateHashes[i * k:(i + 1) * k]);
-        }
-        emit RoundAccepted(r.round, prev, next, updates, r.weights, [r.bInf, r.b2Sq]);
     }
 
     /// @dev Hashes with the 0x02 precompile over a buffer laid out by hand: abi.encodePacked

@@ -11,12 +11,12 @@
 use alloy_primitives::Address;
 use ark_bn254::Fr;
 use zkfl_circuits::{
-    bundle::{RoundBundle, ROUND_FORMAT},
+    bundle::{ClientSignature, RoundBundle, ROUND_FORMAT, SIGNED_ROUND_FORMAT},
     commit::{commitment, Kind},
     ChunkPublic,
 };
 
-use crate::round::{RegistryParams, RoundCall, RoundPublic};
+use crate::round::{RegistryParams, RoundCall, RoundPublic, SlotClient, SIGNATURE_BYTES};
 use crate::ContractsError;
 
 fn bad(bundle: &RoundBundle, reason: String) -> ContractsError {
@@ -28,20 +28,26 @@ fn bad(bundle: &RoundBundle, reason: String) -> ContractsError {
 
 /// K = ceil(d / m) for the bundle's shape, checking the bundle has that many chunk records.
 fn chunks(bundle: &RoundBundle) -> Result<usize, ContractsError> {
-    if bundle.format != ROUND_FORMAT {
+    if bundle.format != ROUND_FORMAT && bundle.format != SIGNED_ROUND_FORMAT {
         return Err(bad(
             bundle,
             format!(
-                "format is '{}', expected '{ROUND_FORMAT}'; re-prove with this zkfl",
+                "format is '{}', expected '{SIGNED_ROUND_FORMAT}'; re-prove with this zkfl",
                 bundle.format
             ),
         ));
     }
+    // Everything below sizes arrays from the shape: an unchecked one (2^63 slots, chunk 0)
+    // would overflow or divide by zero.
+    bundle
+        .shape
+        .validate()
+        .map_err(|e| bad(bundle, e.to_string()))?;
     let m = bundle.shape.chunk as u64;
-    if m == 0 || bundle.d == 0 {
+    if bundle.d == 0 {
         return Err(bad(
             bundle,
-            format!("d = {} and chunk size m = {m} must be > 0", bundle.d),
+            "d = 0: a round needs at least one parameter".into(),
         ));
     }
     let k = bundle.d.div_ceil(m) as usize;
@@ -59,7 +65,8 @@ fn chunks(bundle: &RoundBundle) -> Result<usize, ContractsError> {
 }
 
 /// Constructor arguments of `ZkflRoundRegistry` for a chain that starts at `genesis`'s
-/// previous model: C_0 = `genesis.model_commitment`, shape and d from the bundle.
+/// previous model: C_0 = `genesis.model_commitment`, shape and d from the bundle, and
+/// `min_clients` = 1: set it to the task's quorum (`zkfl deploy --task` does).
 ///
 /// The registry numbers rounds from 1 (the genesis model is round 0), as bundles do, so the
 /// genesis bundle must be round 1 for the bundle's round index to be the one the registry
@@ -104,6 +111,7 @@ pub fn registry_params(
         model_bits: narrow("model_bits", s.model_bits)?,
         weight_bits: narrow("weight_bits", s.weight_bits)?,
         norm_bits: narrow("norm_bits", s.norm_bits)?,
+        min_clients: 1,
     })
 }
 
@@ -206,13 +214,85 @@ pub fn round_public(bundle: &RoundBundle) -> Result<RoundPublic, ContractsError>
     Ok(public)
 }
 
-/// `submitRound` calldata for a bundle: round index `bundle.round`, its public arrays and
-/// its K chunk proofs, encoded by [`RoundCall::new`].
+/// `0x` and exactly `N` bytes of lowercase hex (the bundle's documented encoding), or why not.
+fn lower_hex<const N: usize>(s: &str) -> Option<[u8; N]> {
+    let digits = s.strip_prefix("0x")?;
+    if digits.len() != 2 * N || digits.bytes().any(|b| b.is_ascii_uppercase()) {
+        return None;
+    }
+    let mut out = [0u8; N];
+    hex::decode_to_slice(digits, &mut out).ok()?;
+    Some(out)
+}
+
+/// The slots' clients of a signed (`zkfl-round/2`) bundle, decoded but not checked: the
+/// registry checks the signatures, so that it, not the encoder, refuses a bad one.
 ///
 /// # Errors
-/// As [`round_public`], and [`ContractsError::BundleRecord`] for a proof that does not decode.
+/// [`ContractsError::Bundle`] for an unsigned bundle (the registry takes signed rounds only),
+/// a client list of the wrong length, or a signer or signature that is not lowercase hex of
+/// 20 or 65 bytes.
+pub fn round_clients(bundle: &RoundBundle) -> Result<Vec<Option<SlotClient>>, ContractsError> {
+    let n = bundle.shape.slots;
+    let clients = match (&bundle.clients, bundle.format.as_str()) {
+        (Some(c), SIGNED_ROUND_FORMAT) => c,
+        _ => {
+            return Err(bad(
+                bundle,
+                format!(
+                    "is an unsigned '{}' bundle, but the registry takes only rounds whose \
+                     updates carry their clients' signatures ('{SIGNED_ROUND_FORMAT}'); prove \
+                     the round with `zkfl prove --task` from signed updates (`zkfl commit --task`)",
+                    bundle.format
+                ),
+            ))
+        }
+    };
+    if clients.len() != n {
+        return Err(bad(
+            bundle,
+            format!("{} client entries for {n} slots", clients.len()),
+        ));
+    }
+    clients
+        .iter()
+        .enumerate()
+        .map(|(slot, c)| {
+            c.as_ref()
+                .map(|ClientSignature { signer, signature }| {
+                    let signer = lower_hex::<20>(signer).ok_or_else(|| {
+                        bad(
+                            bundle,
+                            format!("slot {slot}: signer '{signer}' is not 0x and 40 lowercase hex digits"),
+                        )
+                    })?;
+                    let signature = lower_hex::<SIGNATURE_BYTES>(signature).ok_or_else(|| {
+                        bad(
+                            bundle,
+                            format!("slot {slot}: signature is not 0x and 130 lowercase hex digits"),
+                        )
+                    })?;
+                    Ok(SlotClient {
+                        signer: Address::from(signer),
+                        signature,
+                    })
+                })
+                .transpose()
+        })
+        .collect()
+}
+
+/// `submitRound` calldata for a signed bundle: round index `bundle.round`, its public
+/// arrays, its K chunk proofs and its slots' clients and signatures, encoded by
+/// [`RoundCall::new`].
+///
+/// # Errors
+/// As [`round_public`] and [`round_clients`], and [`ContractsError::BundleRecord`] for a
+/// proof that does not decode.
 pub fn round_call(bundle: &RoundBundle) -> Result<RoundCall, ContractsError> {
+    // The shape first: it sizes everything after it.
     let public = round_public(bundle)?;
+    let clients = round_clients(bundle)?;
     let proofs = bundle
         .chunks
         .iter()
@@ -223,5 +303,45 @@ pub fn round_call(bundle: &RoundBundle) -> Result<RoundCall, ContractsError> {
             round: bundle.round,
             source,
         })?;
-    RoundCall::new(bundle.round, &public, &proofs)
+    RoundCall::new(bundle.round, &public, &proofs, &clients)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zkfl_circuits::bundle::BoundsRecord;
+    use zkfl_circuits::{Commitment, Shape};
+
+    /// Issue 12 item 7: shapes from a bundle are validated before they size anything.
+    #[test]
+    fn unusable_bundle_shapes_are_errors_not_panics() {
+        for (slots, chunk) in [(1usize << 63, 4), (usize::MAX, 4), (2, 0)] {
+            let bundle = RoundBundle {
+                format: SIGNED_ROUND_FORMAT.into(),
+                shape: Shape {
+                    slots,
+                    ..Shape::new(2, chunk)
+                },
+                vk_digest: format!("0x{}", "00".repeat(32)),
+                round: 1,
+                d: 4,
+                genesis: true,
+                bounds: BoundsRecord {
+                    linf: 1,
+                    l2_sq: 1,
+                    linf_float: 0.0,
+                    l2_float: 0.0,
+                },
+                weights: vec![1, 1],
+                model_commitment: Commitment::default(),
+                new_model_commitment: Commitment::default(),
+                update_commitments: vec![Commitment::default(); 2],
+                chunks: vec![],
+                clients: Some(vec![None, None]),
+            };
+            let err = round_call(&bundle).unwrap_err().to_string();
+            assert!(err.contains("invalid circuit shape"), "{err}");
+            assert!(registry_params(&bundle, Address::ZERO).is_err());
+        }
+    }
 }

@@ -20,7 +20,7 @@ use alloy::transports::TransportError;
 
 use crate::encode::function_calldata;
 use crate::revert::RevertReason;
-use crate::round::{RegistryParams, RoundAccepted, RoundCall};
+use crate::round::{enroll_calldata, RegistryParams, RoundAccepted, RoundCall};
 use crate::ContractsError;
 
 /// How long to wait for a transaction to be mined before giving up.
@@ -94,6 +94,10 @@ fn parse_url(rpc_url: &str) -> Result<Url, ContractsError> {
 fn revert_data(err: &TransportError) -> Option<Bytes> {
     err.as_error_resp()?.as_revert_data()
 }
+
+/// Clients enrolled per transaction: about 25,000 gas each (a new storage slot and an event),
+/// so a batch stays near 5M gas, well under the 2^24 transaction cap.
+pub const ENROLL_BATCH: usize = 200;
 
 impl Client {
     /// Connects to `rpc_url`, signing with `private_key` (hex). `key_origin` names where the
@@ -236,6 +240,54 @@ impl Client {
             tx_hash: receipt.transaction_hash,
             gas_used: receipt.gas_used,
         })
+    }
+
+    /// The address this signer's next deployment gets: CREATE from the signer at its
+    /// pending nonce. A task can name its registry before it exists, as long as the signer
+    /// sends nothing else first.
+    ///
+    /// # Errors
+    /// [`ContractsError::Rpc`].
+    pub fn next_deployment_address(&self) -> Result<Address, ContractsError> {
+        let nonce = self
+            .rt
+            .block_on(async {
+                self.provider
+                    .get_transaction_count(self.from)
+                    .pending()
+                    .await
+            })
+            .map_err(self.rpc_err("reading the signer's nonce"))?;
+        Ok(self.from.create(nonce))
+    }
+
+    /// Enrolls `clients` in the registry (owner only), [`ENROLL_BATCH`] per transaction.
+    /// Returns the gas of each transaction.
+    ///
+    /// # Errors
+    /// [`ContractsError::Reverted`] (`NotOwner`, `AlreadyEnrolled`, `ZeroAddress`),
+    /// [`ContractsError::Rpc`]. Batches sent before the error stay enrolled.
+    pub fn enroll(
+        &self,
+        registry: Address,
+        clients: &[Address],
+    ) -> Result<Vec<u64>, ContractsError> {
+        self.require_code(registry)?;
+        clients
+            .chunks(ENROLL_BATCH)
+            .enumerate()
+            .map(|(i, batch)| {
+                let what = format!(
+                    "enrollMany({} clients from #{}) on {registry}",
+                    batch.len(),
+                    i * ENROLL_BATCH
+                );
+                let tx = TransactionRequest::default()
+                    .with_to(registry)
+                    .with_input(enroll_calldata(batch));
+                Ok(self.transact(tx, &what)?.gas_used)
+            })
+            .collect()
     }
 
     fn require_code(&self, registry: Address) -> Result<(), ContractsError> {

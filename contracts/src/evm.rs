@@ -83,6 +83,7 @@ impl Evm {
             .gas_limit(gas_limit)
             .gas_price(0)
             .nonce(*nonce)
+            .chain_id(Some(self.evm.ctx.cfg.chain_id))
             .build_fill();
         let result = self
             .evm
@@ -148,6 +149,17 @@ impl Evm {
         let address =
             address.ok_or_else(|| ContractsError::Evm(format!("{what}: no contract address")))?;
         Ok((address, outcome))
+    }
+
+    /// The chain id `block.chainid` returns (revm's default is 1).
+    pub fn chain_id(&self) -> u64 {
+        self.evm.ctx.cfg.chain_id
+    }
+
+    /// Changes the chain id from the next transaction on, as a chain fork would: for testing
+    /// what is bound to it (the registry's EIP-712 domain).
+    pub fn set_chain_id(&mut self, chain_id: u64) {
+        self.evm.ctx.cfg.chain_id = chain_id;
     }
 
     /// The same chain without the precompile at `address` (e.g. 0x08, the pairing): what a

@@ -202,23 +202,29 @@ pub struct RoundGas {
     pub tx_gas: u64,
 }
 
-/// Deploys `registry` (a compiled ZkflRoundRegistry) with `params` and submits `rounds` in
-/// order from the coordinator; every round must be accepted.
+/// Deploys `registry` (a compiled ZkflRoundRegistry) with `params` from `owner` (as its
+/// first transaction, so at `owner.create(0)`, the address the rounds' signatures name),
+/// enrolls `clients`, and submits `rounds` in order from the coordinator; every round must be
+/// accepted.
 ///
 /// # Errors
 /// Any EVM error, including the decoded revert of a rejected round.
 pub fn measure_round_gas(
     registry: &crate::solc::Artifact,
     params: &crate::round::RegistryParams,
+    owner: Address,
+    clients: &[Address],
     rounds: &[crate::round::RoundCall],
 ) -> Result<Vec<RoundGas>, ContractsError> {
     let mut evm = Evm::new();
     let mut initcode = registry.bytecode.clone();
     initcode.extend(params.constructor_args());
-    let at = evm.deploy(
-        Address::repeat_byte(0x22),
-        initcode,
-        "deploy ZkflRoundRegistry",
+    let at = evm.deploy(owner, initcode, "deploy ZkflRoundRegistry")?;
+    evm.call(
+        owner,
+        at,
+        crate::round::enroll_calldata(clients),
+        "enrollMany",
     )?;
     rounds
         .iter()

@@ -29,6 +29,18 @@ pub const ERROR_SIGNATURES: &[&str] = &[
     "EmptySlotNotCanonical(uint256,uint256)",
     "BoundOutOfRange(uint256,uint256)",
     "NotPendingOwner(address)",
+    "Unsigned(uint256,uint256)",
+    "SignedEmptySlot(uint256)",
+    "NotEnrolled(uint256,address)",
+    "MalformedSignature(uint256)",
+    "HighS(uint256)",
+    "BadSignature(uint256,address)",
+    "DuplicateClient(uint256,uint256,address)",
+    "ClientsOutOfOrder(uint256,address,address)",
+    "BelowQuorum(uint256,uint256)",
+    "AlreadyEnrolled(address)",
+    "NotAClient(address)",
+    "InvalidMinClients(uint256)",
 ];
 
 pub(crate) const SIG_PROOF_INVALID: &str = "ProofInvalid()";
@@ -127,6 +139,83 @@ pub enum RevertReason {
         /// msg.sender.
         caller: Address,
     },
+    /// A slot of weight > 0 without a client.
+    Unsigned {
+        /// Slot.
+        slot: U256,
+        /// Its weight.
+        weight: U256,
+    },
+    /// An empty slot that names a client or carries signature bytes.
+    SignedEmptySlot {
+        /// Slot.
+        slot: U256,
+    },
+    /// A slot signed by a client that is not enrolled (never, or revoked).
+    NotEnrolled {
+        /// Slot.
+        slot: U256,
+        /// The client.
+        client: Address,
+    },
+    /// A signature that is not r ‖ s ‖ v with v ∈ {27, 28} and 0 < r, s < n.
+    MalformedSignature {
+        /// Slot.
+        slot: U256,
+    },
+    /// A signature with s > n / 2.
+    HighS {
+        /// Slot.
+        slot: U256,
+    },
+    /// A signature that does not recover to the slot's client for this round's message under
+    /// this registry's domain.
+    BadSignature {
+        /// Slot.
+        slot: U256,
+        /// The client named in the slot.
+        client: Address,
+    },
+    /// One client in two slots.
+    DuplicateClient {
+        /// Earlier slot.
+        first: U256,
+        /// Later slot.
+        second: U256,
+        /// The client.
+        client: Address,
+    },
+    /// Signed slots whose clients do not strictly ascend.
+    ClientsOutOfOrder {
+        /// Slot.
+        slot: U256,
+        /// Its client.
+        client: Address,
+        /// The client of the signed slot before it.
+        previous: Address,
+    },
+    /// Fewer signed slots than minClients.
+    BelowQuorum {
+        /// Signed slots.
+        clients: U256,
+        /// minClients.
+        min_clients: U256,
+    },
+    /// enroll of an enrolled client.
+    AlreadyEnrolled {
+        /// The client.
+        client: Address,
+    },
+    /// revoke of an address that is not enrolled.
+    NotAClient {
+        /// The address.
+        client: Address,
+    },
+    /// minClients outside 1..=n.
+    InvalidMinClients {
+        /// The value given.
+        value: U256,
+    },
     /// A Solidity panic (`Panic(uint256)`), e.g. arithmetic overflow.
     Panic(U256),
     /// Empty revert data (e.g. a failed sha256 precompile call).
@@ -222,6 +311,54 @@ impl RevertReason {
             Self::NotPendingOwner {
                 caller: address(d, 0)?,
             }
+        } else if is("Unsigned(uint256,uint256)") && arity(2) {
+            Self::Unsigned {
+                slot: uint(d, 0)?,
+                weight: uint(d, 1)?,
+            }
+        } else if is("SignedEmptySlot(uint256)") && arity(1) {
+            Self::SignedEmptySlot { slot: uint(d, 0)? }
+        } else if is("NotEnrolled(uint256,address)") && arity(2) {
+            Self::NotEnrolled {
+                slot: uint(d, 0)?,
+                client: address(d, 1)?,
+            }
+        } else if is("MalformedSignature(uint256)") && arity(1) {
+            Self::MalformedSignature { slot: uint(d, 0)? }
+        } else if is("HighS(uint256)") && arity(1) {
+            Self::HighS { slot: uint(d, 0)? }
+        } else if is("BadSignature(uint256,address)") && arity(2) {
+            Self::BadSignature {
+                slot: uint(d, 0)?,
+                client: address(d, 1)?,
+            }
+        } else if is("DuplicateClient(uint256,uint256,address)") && arity(3) {
+            Self::DuplicateClient {
+                first: uint(d, 0)?,
+                second: uint(d, 1)?,
+                client: address(d, 2)?,
+            }
+        } else if is("ClientsOutOfOrder(uint256,address,address)") && arity(3) {
+            Self::ClientsOutOfOrder {
+                slot: uint(d, 0)?,
+                client: address(d, 1)?,
+                previous: address(d, 2)?,
+            }
+        } else if is("BelowQuorum(uint256,uint256)") && arity(2) {
+            Self::BelowQuorum {
+                clients: uint(d, 0)?,
+                min_clients: uint(d, 1)?,
+            }
+        } else if is("AlreadyEnrolled(address)") && arity(1) {
+            Self::AlreadyEnrolled {
+                client: address(d, 0)?,
+            }
+        } else if is("NotAClient(address)") && arity(1) {
+            Self::NotAClient {
+                client: address(d, 0)?,
+            }
+        } else if is("InvalidMinClients(uint256)") && arity(1) {
+            Self::InvalidMinClients { value: uint(d, 0)? }
         } else if is("Panic(uint256)") && arity(1) {
             Self::Panic(uint(d, 0)?)
         } else {
@@ -292,6 +429,59 @@ impl fmt::Display for RevertReason {
                 if *which == U256::ZERO { "B_inf" } else { "B_2^2" }
             ),
             Self::NotPendingOwner { caller } => write!(f, "NotPendingOwner({caller})"),
+            Self::Unsigned { slot, weight } => write!(
+                f,
+                "Unsigned(slot {slot}, weight {weight}): a slot with weight > 0 needs its client's signature"
+            ),
+            Self::SignedEmptySlot { slot } => write!(
+                f,
+                "SignedEmptySlot(slot {slot}): an empty slot carries no client or signature"
+            ),
+            Self::NotEnrolled { slot, client } => write!(
+                f,
+                "NotEnrolled(slot {slot}, {client}): the signer is not enrolled in the registry (never, or revoked)"
+            ),
+            Self::MalformedSignature { slot } => write!(
+                f,
+                "MalformedSignature(slot {slot}): not r || s || v with v in {{27, 28}} and 0 < r, s < n"
+            ),
+            Self::HighS { slot } => write!(
+                f,
+                "HighS(slot {slot}): only the low-s form of a signature is accepted"
+            ),
+            Self::BadSignature { slot, client } => write!(
+                f,
+                "BadSignature(slot {slot}, {client}): the signature is not {client}'s for this round, model, update and weight under this registry's domain"
+            ),
+            Self::DuplicateClient {
+                first,
+                second,
+                client,
+            } => write!(
+                f,
+                "DuplicateClient(slots {first} and {second}, {client}): a client contributes once per round"
+            ),
+            Self::ClientsOutOfOrder {
+                slot,
+                client,
+                previous,
+            } => write!(
+                f,
+                "ClientsOutOfOrder(slot {slot}, {client} after {previous}): signed slots must be in ascending client order"
+            ),
+            Self::BelowQuorum {
+                clients,
+                min_clients,
+            } => write!(
+                f,
+                "BelowQuorum({clients} signed clients, minClients {min_clients})"
+            ),
+            Self::AlreadyEnrolled { client } => write!(f, "AlreadyEnrolled({client})"),
+            Self::NotAClient { client } => write!(f, "NotAClient({client}): not enrolled"),
+            Self::InvalidMinClients { value } => write!(
+                f,
+                "InvalidMinClients({value}): minClients must be between 1 and the slot count"
+            ),
             Self::Panic(code) => write!(f, "Panic(0x{code:x})"),
             Self::Empty => write!(f, "revert without data"),
             Self::Unknown(d) => write!(f, "unknown revert data 0x{}", hex::encode(d)),

@@ -115,17 +115,37 @@ pub struct RoundCall {
     pub accumulators: Vec<U256>,
     /// One proof per chunk, in chunk order.
     pub proofs: Vec<ProofWords>,
+    /// Slot i's client, `Address::ZERO` for an empty slot.
+    pub clients: Vec<Address>,
+    /// Slot i's signature r ‖ s ‖ v at bytes `[65 i, 65 i + 65)`, all zero for an empty slot.
+    /// Sent as is (65 n bytes for a well-formed round).
+    pub signatures: Vec<u8>,
 }
 
+/// One slot's client and its EIP-712 signature of the slot's `UpdateCommitment`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SlotClient {
+    /// The client's address.
+    pub signer: Address,
+    /// r ‖ s ‖ v, v ∈ {27, 28}.
+    pub signature: [u8; 65],
+}
+
+/// Bytes of one slot's signature in `submitRound`'s packed `signatures`.
+pub const SIGNATURE_BYTES: usize = 65;
+
 impl RoundCall {
-    /// Encodes a round from field values and the K chunk proofs (proof c for chunk c).
+    /// Encodes a round from field values, the K chunk proofs (proof c for chunk c) and each
+    /// slot's client signature (`None` for an empty slot).
     ///
     /// # Errors
-    /// [`ContractsError::RoundShape`] if the arrays disagree or there is not one proof per chunk.
+    /// [`ContractsError::RoundShape`] if the arrays disagree, there is not one proof per chunk
+    /// or not one client entry per slot.
     pub fn new(
         round: u64,
         public: &RoundPublic,
         proofs: &[Proof<Bn254>],
+        clients: &[Option<SlotClient>],
     ) -> Result<Self, ContractsError> {
         public.check_shape()?;
         if proofs.len() != public.chunks() {
@@ -134,6 +154,17 @@ impl RoundCall {
                 proofs.len(),
                 public.chunks()
             )));
+        }
+        if clients.len() != public.slots() {
+            return Err(ContractsError::RoundShape(format!(
+                "{} client entries for {} slots",
+                clients.len(),
+                public.slots()
+            )));
+        }
+        let mut signatures = Vec::with_capacity(SIGNATURE_BYTES * clients.len());
+        for c in clients {
+            signatures.extend(c.as_ref().map_or([0; SIGNATURE_BYTES], |c| c.signature));
         }
         let words = |v: &[Fr]| v.iter().map(fr_to_word).collect::<Vec<_>>();
         Ok(Self {
@@ -146,13 +177,18 @@ impl RoundCall {
             update_hashes: public.update_hashes.iter().map(|u| words(u)).collect(),
             accumulators: words(&public.accumulators),
             proofs: proofs.iter().map(proof_to_words).collect(),
+            clients: clients
+                .iter()
+                .map(|c| c.as_ref().map_or(Address::ZERO, |c| c.signer))
+                .collect(),
+            signatures,
         })
     }
 
     /// ABI signature of `submitRound` for `n` slots.
     pub fn signature(slots: usize) -> String {
         format!(
-            "submitRound((uint256,uint256,uint256,uint256[{slots}],uint256[],uint256[],uint256[],uint256[],uint256[8][]))"
+            "submitRound((uint256,uint256,uint256,uint256[{slots}],uint256[],uint256[],uint256[],uint256[],uint256[8][],address[{slots}],bytes))"
         )
     }
 
@@ -174,6 +210,13 @@ impl RoundCall {
                     .map(|p| DynSolValue::FixedArray(uint_array(p)))
                     .collect(),
             ),
+            DynSolValue::FixedArray(
+                self.clients
+                    .iter()
+                    .map(|a| DynSolValue::Address(*a))
+                    .collect(),
+            ),
+            DynSolValue::Bytes(self.signatures.clone()),
         ]);
         function_calldata(&Self::signature(self.weights.len()), vec![round])
     }
@@ -202,6 +245,8 @@ pub struct RegistryParams {
     pub weight_bits: u8,
     /// Nb.
     pub norm_bits: u8,
+    /// The fewest signed slots a round may have (the task's quorum), 1..=n.
+    pub min_clients: u64,
 }
 
 impl RegistryParams {
@@ -219,6 +264,7 @@ impl RegistryParams {
             u(self.model_bits.into(), 8),
             u(self.weight_bits.into(), 8),
             u(self.norm_bits.into(), 8),
+            u(self.min_clients, 256),
         ])
         .abi_encode_params()
     }
@@ -229,6 +275,13 @@ impl RegistryParams {
         code.extend(self.constructor_args());
         code
     }
+}
+
+/// Calldata of `enrollMany(address[])`: enrolls `clients` (owner only; each must not be
+/// enrolled yet).
+pub fn enroll_calldata(clients: &[Address]) -> Vec<u8> {
+    let list = DynSolValue::Array(clients.iter().map(|a| DynSolValue::Address(*a)).collect());
+    function_calldata("enrollMany(address[])", vec![list])
 }
 
 /// The `RoundAccepted` event, decoded.
@@ -246,13 +299,15 @@ pub struct RoundAccepted {
     pub weights: Vec<U256>,
     /// [B_inf, B_2^2].
     pub bounds: [U256; 2],
+    /// The client of each slot (`Address::ZERO` for an empty slot).
+    pub clients: Vec<Address>,
 }
 
 impl RoundAccepted {
     /// Event signature for `n` slots.
     pub fn signature(slots: usize) -> String {
         format!(
-            "RoundAccepted(uint256,bytes32,bytes32,bytes32[{slots}],uint256[{slots}],uint256[2])"
+            "RoundAccepted(uint256,bytes32,bytes32,bytes32[{slots}],uint256[{slots}],uint256[2],address[{slots}])"
         )
     }
 
@@ -260,7 +315,7 @@ impl RoundAccepted {
     /// `RoundAccepted` of an `n`-slot registry.
     pub fn decode(slots: usize, topics: &[B256], data: &[u8]) -> Option<Self> {
         let sig = alloy_primitives::keccak256(Self::signature(slots).as_bytes());
-        if topics.len() != 2 || topics[0] != sig || data.len() != 32 * (4 + 2 * slots) {
+        if topics.len() != 2 || topics[0] != sig || data.len() != 32 * (4 + 3 * slots) {
             return None;
         }
         let word = |i: usize| -> [u8; 32] {
@@ -280,6 +335,9 @@ impl RoundAccepted {
                 U256::from_be_bytes(word(2 + 2 * slots)),
                 U256::from_be_bytes(word(3 + 2 * slots)),
             ],
+            clients: (0..slots)
+                .map(|i| Address::from_slice(&word(4 + 2 * slots + i)[12..]))
+                .collect(),
         })
     }
 }

@@ -19,8 +19,11 @@ use ark_ff::{Field, UniformRand};
 use ark_groth16::{Groth16, Proof, VerifyingKey};
 use ark_snark::SNARK;
 use ark_std::rand::Rng;
-use common::{addr, rng, solc};
-use zkfl_circuits::{commit::empty_chunk_hash, Shape};
+use common::{addr, client_keys, enroll, rng, sign_slot, solc, task_for};
+use zkfl_circuits::{
+    commit::{commitment, empty_chunk_hash},
+    Kind, Shape,
+};
 use zkfl_contracts::encode::function_calldata as call;
 use zkfl_contracts::evm::Evm;
 use zkfl_contracts::render::render_sources;
@@ -28,6 +31,7 @@ use zkfl_contracts::revert::RevertReason;
 use zkfl_contracts::round::{RegistryParams, RoundCall, RoundPublic};
 use zkfl_contracts::solc::Artifact;
 use zkfl_contracts::ContractsError;
+use zkfl_task::Roster;
 
 const M: u64 = 4;
 const COORDINATOR: u8 = 0xc0;
@@ -123,20 +127,26 @@ impl Registry {
             model_bits: s.model_bits as u8,
             weight_bits: s.weight_bits as u8,
             norm_bits: s.norm_bits as u8,
+            min_clients: 1,
         }
     }
 
+    /// Deploys a registry and enrolls every test client.
     fn deploy(&self, evm: &mut Evm, k: u64, genesis: [u8; 32]) -> Result<Address, ContractsError> {
-        evm.deploy(
+        let at = evm.deploy(
             addr(OWNER),
             self.params(k, genesis).initcode(&self.artifact.bytecode),
             "deploy registry",
-        )
+        )?;
+        let clients: Vec<Address> = client_keys().iter().map(|k| k.address()).collect();
+        enroll(evm, at, addr(OWNER), &clients);
+        Ok(at)
     }
 
     /// A round of k chunks with random chunk hashes and accumulators; `active` slots carry
-    /// weight 1 and random update hashes, the rest are canonical empty slots.
-    fn round(&self, k: usize, active: usize, seed: u64) -> (RoundCall, [u8; 32]) {
+    /// weight 1 and random update hashes, signed by test client i for the registry at `at`,
+    /// the rest are canonical empty slots.
+    fn round(&self, k: usize, active: usize, seed: u64, at: Address) -> RoundCall {
         let mut r = rng(seed);
         let n = self.shape.slots;
         let mut random = |len: usize| (0..len).map(|_| Fr::rand(&mut r)).collect::<Vec<_>>();
@@ -167,16 +177,27 @@ impl Registry {
             Groth16::<Bn254>::verify(&self.key.vk, &first, &proofs[0]).expect("verify"),
             "a simulated proof verifies under the trapdoor key"
         );
-        let genesis = zkfl_circuits::commit::commitment(
-            zkfl_circuits::Kind::Model,
-            k as u64 * M,
-            &public.old_model_hashes,
-        )
-        .0;
-        (
-            RoundCall::new(1, &public, &proofs).expect("round shape"),
-            genesis,
-        )
+        let d = k as u64 * M;
+        let model = commitment(Kind::Model, d, &public.old_model_hashes);
+        let roster =
+            Roster::new(client_keys().iter().map(|k| k.address()).collect()).expect("roster");
+        let task = task_for(1, at, &roster, 1);
+        let clients: Vec<_> = (0..n)
+            .map(|i| {
+                (i < active).then(|| {
+                    let update = commitment(Kind::Update, d, &public.update_hashes[i]);
+                    sign_slot(&task, &client_keys()[i], 1, model, update, 1)
+                })
+            })
+            .collect();
+        RoundCall::new(1, &public, &proofs, &clients).expect("round shape")
+    }
+
+    /// The previous-model commitment of [`Self::round`]'s round (the registry's genesis).
+    fn genesis(&self, k: usize, seed: u64) -> [u8; 32] {
+        let mut r = rng(seed);
+        let old: Vec<Fr> = (0..k).map(|_| Fr::rand(&mut r)).collect();
+        commitment(Kind::Model, k as u64 * M, &old).0
     }
 }
 
@@ -212,10 +233,10 @@ fn gas_bound_holds_up_to_the_largest_round() {
         eprintln!("n = {slots}: maxChunks() = {max}");
         assert!(max > 16, "n = {slots}: only {max} chunks fit");
         for (k, active) in [(1, slots), (16, 1), (max, slots), (max, 1)] {
-            let (round, genesis) = reg.round(k, active, seed + k as u64);
-            let data = round.calldata();
-            assert!(data.len() <= cd_limit, "{} bytes of calldata", data.len());
+            let genesis = reg.genesis(k, seed + k as u64);
             let at = reg.deploy(&mut evm, k as u64, genesis).expect("deploy");
+            let data = reg.round(k, active, seed + k as u64, at).calldata();
+            assert!(data.len() <= cd_limit, "{} bytes of calldata", data.len());
             assert_eq!(
                 view_uint(&mut evm, at, "roundCalldataBytes(uint256)", vec![uint(k)]),
                 U256::from(data.len()),

@@ -8,6 +8,7 @@ use rand_chacha::ChaCha20Rng;
 use zkfl_circuits::{
     bundle::{CommitmentRecord, Opening},
     commit::Kind,
+    files::{self, JsonFile},
     tensors::{self, Layout},
     Round, Shape,
 };
@@ -24,16 +25,13 @@ pub fn salt_rng() -> ChaCha20Rng {
     ChaCha20Rng::from_seed(seed)
 }
 
-/// Reads a JSON file into `T`, with an error naming the file.
+/// Reads a JSON file into `T` (a regular file no larger than any valid `T`), with an error
+/// naming the file.
 ///
 /// # Errors
-/// [`Error`] if the file is missing or not the expected JSON.
-pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    serde_json::from_str(&text).map_err(|e| Error::BadFile {
-        path: path.display().to_string(),
-        reason: format!("not a valid {what} ({e})"),
-    })
+/// [`Error`] if the file is missing, not a regular file, too large or not the expected JSON.
+pub fn read_json<T: JsonFile>(path: &Path, what: &str) -> Result<T, Error> {
+    Ok(files::read_json(path, what)?)
 }
 
 /// A client update read and quantised.
@@ -79,7 +77,26 @@ pub fn commit_update(
     )
 }
 
+/// Commits to a model file (the genesis model, committed up front so that clients can sign
+/// round 1's previous-model commitment): the public record and the opening, which holds the
+/// exact integers and is the first round's `--genesis-opening`.
+///
+/// # Errors
+/// [`Error`] naming the file, tensor and index for values the shape cannot hold.
+pub fn commit_model(
+    shape: &Shape,
+    path: &Path,
+    clip: bool,
+    rng: &mut impl rand::Rng,
+) -> Result<(CommitmentRecord, Opening), Error> {
+    let source = path.display().to_string();
+    let file = tensors::read(path)?;
+    let values = memory::quantise_model(&source, &file, shape, clip)?;
+    memory::commit_values(shape, Kind::Model, &source, &file.layout, &values, rng)
+}
+
 /// One client as given on the command line.
+#[derive(Clone, Debug)]
 pub struct ClientArgs {
     /// Update file.
     pub update: PathBuf,

@@ -3,9 +3,10 @@
 //! The `zkfl` binary in this crate is what trainers run; see the README for the flow and
 //! `docs/PROTOCOL.md` for what is proven.
 //!
-//! Features: `cli` (the flag types shared with the benchmarks, and the binary's parser) and
-//! `chain` (the Ethereum commands) are on by default; with `default-features = false` the
-//! library needs neither clap nor the alloy/revm stack.
+//! Features, all on by default: `cli` (the flag types shared with the benchmarks, and the
+//! binary's parser), `chain` (the Ethereum commands) and `signed` (client-signed rounds,
+//! with alloy's EIP-712). With `default-features = false` the library needs neither clap
+//! nor anything from alloy, tokio or revm.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -17,6 +18,8 @@ pub mod prove;
 pub mod setup;
 #[cfg(feature = "cli")]
 pub mod shape_args;
+#[cfg(feature = "signed")]
+pub mod signed;
 
 #[cfg(feature = "cli")]
 pub use shape_args::{FullShapeArgs, ShapeArgs};
@@ -45,6 +48,9 @@ pub enum Error {
     /// Invalid arguments or inputs.
     #[error("{0}")]
     Invalid(String),
+    /// An input file that is missing, not a regular file, too large or not valid JSON.
+    #[error(transparent)]
+    File(#[from] zkfl_circuits::files::FileError),
     /// Key file problem.
     #[error(transparent)]
     Key(#[from] zkfl_circuits::keys::KeyError),
@@ -57,6 +63,21 @@ pub enum Error {
     /// Constraint synthesis or proving failure.
     #[error("proving failed: {0}")]
     Synthesis(String),
+    /// Chunk `chunk` of a round could not be proven.
+    #[error("chunk {chunk}: {source}")]
+    Chunk {
+        /// Chunk index.
+        chunk: usize,
+        /// Cause.
+        source: Box<Error>,
+    },
+    /// A proof the prover just made does not verify: the witness does not satisfy the
+    /// circuit, which is a bug in zkfl (the native checks should have refused the input).
+    #[error("{}the proof does not verify, so the witness does not satisfy the circuit (a bug in zkfl: please report it)", match .chunk { Some(c) => format!("chunk {c}: "), None => String::new() })]
+    SelfCheck {
+        /// The first chunk whose proof fails alone (`None` if only the batch failed).
+        chunk: Option<usize>,
+    },
 }
 
 impl Error {

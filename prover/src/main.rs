@@ -5,13 +5,6 @@ mod commands;
 
 use clap::Parser;
 
-fn main() -> std::process::ExitCode {
-    let cli = commands::Cli::parse();
-    match cli.run() {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {}", zkfl_verifier::describe_error(e.as_ref()));
-            std::process::ExitCode::from(1)
-        }
-    }
+fn main() {
+    std::process::exit(commands::Cli::parse().run());
 }

@@ -7,8 +7,9 @@
 //! the CLI, a name such as `updates[2]` for arrays in memory.
 
 use zkfl_circuits::{
-    bundle::{CommitmentRecord, Opening, COMMITMENT_FORMAT, OPENING_FORMAT},
+    bundle::{CommitmentRecord, Opening},
     commit::{self, Kind},
+    encoding::Format,
     field::fr_to_hex,
     fixed::{FixedPoint, FixedPointError},
     tensors::{self, Layout, Params},
@@ -120,14 +121,14 @@ pub fn commit_values(
             reason: e.to_string(),
         })?;
     let record = CommitmentRecord {
-        format: COMMITMENT_FORMAT.into(),
+        format: Format::new(),
         kind,
         commitment,
         d: values.len() as u64,
         chunk_hashes: hashes.iter().map(fr_to_hex).collect(),
     };
     let opening = Opening {
-        format: OPENING_FORMAT.into(),
+        format: Format::new(),
         kind,
         commitment,
         shape: *shape,
@@ -159,7 +160,7 @@ fn open_model(
         .values
         .clone()
         .ok_or_else(|| bad("model opening has no values".into()))?;
-    let salts = op.salts().map_err(|e| bad(e.to_string()))?;
+    let salts = op.check().map_err(bad)?;
     if let Some(m) = op.layout.mismatch(layout) {
         return Err(bad(format!("does not describe {}: {m}", model.source)));
     }
@@ -216,7 +217,7 @@ pub fn open_update(
             op.shape.slots, op.shape.chunk
         )));
     }
-    let salts = op.salts().map_err(|e| bad(e.to_string()))?;
+    let salts = op.check().map_err(bad)?;
     let (_, commitment) =
         commit::commit(shape, Kind::Update, &values, &salts).map_err(|e| bad(e.to_string()))?;
     if commitment != op.commitment {
@@ -390,7 +391,7 @@ impl NewModel {
         let values: Vec<f64> = r.new_model.iter().map(|&v| fp.decode(v)).collect();
         let (layout, widened) = tensors::exact_layout(&prepared.layout, &values);
         let opening = |values: &[i64], salts, commitment, layout: &Layout| Opening {
-            format: OPENING_FORMAT.into(),
+            format: Format::new(),
             kind: Kind::Model,
             commitment,
             shape: *shape,

@@ -180,24 +180,21 @@ impl<'a> ProvingContext<'a> {
     /// Checks proofs against their public inputs in one batch, naming the first bad chunk.
     ///
     /// # Errors
-    /// [`Error::Synthesis`] if any proof does not verify (an unsatisfied witness).
+    /// [`Error::SelfCheck`] if any proof does not verify (an unsatisfied witness).
     pub fn check(&self, items: Vec<ProofItem>) -> Result<(), Error> {
         let mut rng = ChaCha20Rng::from_seed(fresh_seed());
         if verify_batch(&self.vk, &items, &mut rng).map_err(|e| Error::Synthesis(e.to_string()))? {
             return Ok(());
         }
-        let bad = items
-            .iter()
-            .position(|it| {
-                !matches!(
-                    zkfl_verifier::verify_single(&self.vk, &it.proof, &it.inputs),
-                    Ok(true)
-                )
-            })
-            .unwrap_or(0);
-        Err(Error::Synthesis(format!(
-            "chunk {bad}: the proof does not verify, so the witness does not satisfy the circuit (a bug in zkfl: please report it)"
-        )))
+        // Name the first chunk that fails alone; if none does, say only the batch failed
+        // rather than blame a chunk that is fine.
+        let chunk = items.iter().position(|it| {
+            !matches!(
+                zkfl_verifier::verify_single(&self.vk, &it.proof, &it.inputs),
+                Ok(true)
+            )
+        });
+        Err(Error::SelfCheck { chunk })
     }
 }
 
@@ -226,7 +223,8 @@ pub fn prove_round(
 /// by the OS per job. Every proof is verified before the proofs are returned.
 ///
 /// # Errors
-/// [`Error::Synthesis`] if a chunk cannot be proven or a proof does not verify.
+/// [`Error::Chunk`] naming a chunk that cannot be proven; [`Error::SelfCheck`] if a proof
+/// does not verify.
 pub fn prove_round_with(
     pk: &ProvingKey<Bn254>,
     reduction: Reduction,
@@ -260,7 +258,12 @@ pub fn prove_round_with(
                     }
                     match pool.install(|| ctx.prove(round.witness(c), &mut rng)) {
                         Ok(p) => proofs.lock().expect("proofs lock")[c] = Some(p),
-                        Err(e) => return fail(Error::Synthesis(format!("chunk {c}: {e}"))),
+                        Err(e) => {
+                            return fail(Error::Chunk {
+                                chunk: c,
+                                source: Box::new(e),
+                            })
+                        }
                     }
                     on_done(c);
                 }
@@ -275,7 +278,12 @@ pub fn prove_round_with(
         .expect("proofs lock")
         .into_iter()
         .enumerate()
-        .map(|(c, p)| p.ok_or_else(|| Error::Synthesis(format!("chunk {c} was not proven"))))
+        .map(|(c, p)| {
+            p.ok_or_else(|| Error::Chunk {
+                chunk: c,
+                source: Box::new(Error::Synthesis("it was not proven".into())),
+            })
+        })
         .collect::<Result<Vec<_>, _>>()?;
     ctx.check(proof_items(round, &proofs))?;
     Ok(proofs)

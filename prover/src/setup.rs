@@ -6,39 +6,17 @@ use ark_bn254::Bn254;
 use ark_groth16::{Groth16, ProvingKey};
 use rand::{rngs::OsRng, RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
-use serde::{Deserialize, Serialize};
 use zkfl_circuits::{
     circuit::cost,
-    keys::{self, KeyHeader, Provenance, Reduction},
+    keys::{self, KeyHeader, Reduction},
     ChunkCircuit, Shape,
 };
 
 use crate::Error;
 
 /// `keys/params.json`: what a key directory holds, readable without loading the keys.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Params {
-    /// Circuit shape.
-    pub shape: Shape,
-    /// SHA-256 of the verifying key, hex.
-    pub vk_digest: String,
-    /// `Some(seed)` if the keys are INSECURE (fixed seed).
-    pub insecure_seed: Option<u64>,
-    /// Constraints per chunk proof.
-    pub constraints: usize,
-    /// FFT domain size.
-    pub domain_size: usize,
-    /// Unix time of creation.
-    pub created_unix: u64,
-    /// zkfl version that made the keys.
-    pub zkfl_version: String,
-    /// The QAP reduction the proving key needs (`libsnark` for `zkfl setup` keys).
-    #[serde(default)]
-    pub reduction: Reduction,
-    /// Where ceremony keys came from (`zkfl ceremony export-keys`); none for `zkfl setup`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provenance: Option<Provenance>,
-}
+/// Defined beside the key files in zkfl-circuits, which reads and checks it.
+pub use zkfl_circuits::keys::KeyParams as Params;
 
 /// Where the files of a key directory live.
 pub struct KeyPaths {
@@ -88,10 +66,24 @@ pub fn setup(shape: Shape, seed: Option<u64>) -> Result<(ProvingKey<Bn254>, Para
             "setup produced gamma = delta; refusing the key".into(),
         ));
     }
-    let params = Params {
+    let params = key_params(shape, &pk, seed, Reduction::Libsnark, None);
+    Ok((pk, params))
+}
+
+/// The params.json record of a key pair for `shape`, whoever made it: `zkfl setup` (a seed
+/// or OS randomness, libsnark reduction) or `zkfl ceremony export-keys` (circom reduction,
+/// with provenance).
+pub fn key_params(
+    shape: Shape,
+    pk: &ProvingKey<Bn254>,
+    insecure_seed: Option<u64>,
+    reduction: Reduction,
+    provenance: Option<keys::Provenance>,
+) -> Params {
+    Params {
         shape,
-        vk_digest: hex::encode(keys::vk_digest(&pk.vk)),
-        insecure_seed: seed,
+        vk_digest: keys::vk_digest_hex(&pk.vk),
+        insecure_seed,
         constraints: cost::num_constraints(&shape),
         domain_size: cost::domain_size(&shape),
         created_unix: std::time::SystemTime::now()
@@ -99,10 +91,9 @@ pub fn setup(shape: Shape, seed: Option<u64>) -> Result<(ProvingKey<Bn254>, Para
             .map(|d| d.as_secs())
             .unwrap_or(0),
         zkfl_version: env!("CARGO_PKG_VERSION").into(),
-        reduction: Reduction::Libsnark,
-        provenance: None,
-    };
-    Ok((pk, params))
+        reduction,
+        provenance,
+    }
 }
 
 /// Writes pk.bin, vk.bin and params.json into `dir` (created if needed).
@@ -122,18 +113,13 @@ pub fn write_keys(dir: &Path, pk: &ProvingKey<Bn254>, params: &Params) -> Result
     };
     keys::write_pk(&paths.pk, &header("proving"), pk)?;
     keys::write_vk(&paths.vk, &header("verifying"), &pk.vk)?;
-    let json = serde_json::to_string_pretty(params).expect("params serialise");
-    std::fs::write(&paths.params, json).map_err(|e| Error::io(&paths.params, e))
+    Ok(keys::write_params(&paths.params, params)?)
 }
 
-/// Reads params.json.
+/// Reads params.json and validates its shape.
 ///
 /// # Errors
 /// [`Error`] naming the file.
 pub fn read_params(path: &Path) -> Result<Params, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    serde_json::from_str(&text).map_err(|e| Error::BadFile {
-        path: path.display().to_string(),
-        reason: format!("not a zkfl params.json ({e}); regenerate with `zkfl setup`"),
-    })
+    Ok(keys::read_params(path)?)
 }

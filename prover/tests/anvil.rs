@@ -1,9 +1,16 @@
-//! End to end on a real node: two proven rounds deployed and submitted with the `zkfl`
-//! binary to anvil (from the npm package pinned in contracts/package-lock.json), then the
-//! registry's storage read back over JSON-RPC.
+//! End to end on a real node, signed: a task of 3 enrolled clients (anvil's accounts 1–3),
+//! each signing its own update with `zkfl commit --task`; two rounds proven, the registry
+//! deployed with `zkfl deploy --task --roster` and both rounds submitted with the `zkfl`
+//! binary to anvil (from the npm package pinned in contracts/package-lock.json); a round-1
+//! signature replayed in round 2 rejected on-chain; the registry's storage read back over
+//! JSON-RPC.
 //!
-//! The keys come from a FIXED SEED and the signer is anvil's well-known first test account:
-//! test only.
+//! The proving keys come from a FIXED SEED and every account is one of anvil's well-known
+//! test accounts: test only.
+//!
+//! anvil comes from the npm package @foundry-rs/anvil-linux-amd64, an optional dependency
+//! that npm installs on linux/x64 only; elsewhere this test is not built (README: Tests).
+#![cfg(all(target_os = "linux", target_arch = "x86_64"))]
 
 use std::io::Read;
 use std::net::TcpListener;
@@ -12,13 +19,21 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use alloy_primitives::{Address, U256};
+use alloy_signer_local::PrivateKeySigner;
 use zkfl_circuits::bundle::RoundBundle;
 use zkfl_circuits::tensors::{self, Layout, TensorSpec};
-use zkfl_contracts::chain::Client;
+use zkfl_contracts::{bundle::round_call, chain::Client, ContractsError};
 
 /// anvil's default account 0 (the well-known Foundry test key, public; never use it elsewhere).
 const ANVIL_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 const ANVIL_ADDRESS: &str = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+/// anvil's default accounts 1–3: the task's clients.
+const CLIENT_KEYS: [&str; 3] = [
+    "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+    "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+    "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
+];
+const WEIGHTS: [&str; 3] = ["3", "5", "2"];
 const D: usize = 40; // 3 chunks of 16
 
 fn contracts_dir() -> PathBuf {
@@ -144,11 +159,12 @@ fn read_bundle(path: &Path) -> RoundBundle {
 }
 
 #[test]
-fn deploy_and_submit_two_rounds_on_anvil() {
+fn signed_task_deploy_and_submit_two_rounds_on_anvil() {
     let started = Instant::now();
     let tmp = tempfile::tempdir().expect("temp dir");
     let p = |name: &str| tmp.path().join(name).display().to_string();
     let anvil = Anvil::start(tmp.path().join("anvil.log"));
+    let key = Some(ANVIL_KEY);
 
     zkfl_ok(
         &[
@@ -168,129 +184,204 @@ fn deploy_and_submit_two_rounds_on_anvil() {
         tensors: vec![TensorSpec::f32("b", &[8]), TensorSpec::f32("w", &[4, 8])],
     };
     tensors::write(Path::new(&p("model.safetensors")), &layout, &wave(0.0, 0.8)).expect("model");
-    for i in 0..2 {
-        let update = p(&format!("c{i}.safetensors"));
-        tensors::write(Path::new(&update), &layout, &wave(i as f64 + 1.0, 0.02)).expect("update");
-        let out = p(&format!("c{i}.commit.json"));
-        zkfl_ok(
-            &[
-                "commit",
-                "--update",
-                &update,
-                "--params",
-                &p("keys/params.json"),
-                "--out",
-                &out,
-            ],
-            None,
-        );
+    // The genesis model is committed up front: round 1's clients sign its commitment.
+    zkfl_ok(
+        &[
+            "commit",
+            "--model",
+            &p("model.safetensors"),
+            "--params",
+            &p("keys/params.json"),
+            "--out",
+            &p("genesis/"),
+        ],
+        None,
+    );
+
+    // task.json names the registry before it exists: the deployer's next CREATE address.
+    let (ok, _, err) = zkfl(&["deploy", "--rpc", &anvil.url, "--print-address"], None);
+    assert!(
+        !ok && err.contains("ZKFL_PRIVATE_KEY"),
+        "the key never comes from a flag: {err}"
+    );
+    let registry = zkfl_ok(&["deploy", "--rpc", &anvil.url, "--print-address"], key)
+        .trim()
+        .to_string();
+    let clients: Vec<PrivateKeySigner> = CLIENT_KEYS
+        .iter()
+        .map(|k| k.parse().expect("test key"))
+        .collect();
+    let mut task_args = vec![
+        "task".to_string(),
+        "--name".into(),
+        "anvil e2e".into(),
+        "--chain-id".into(),
+        "31337".into(),
+        "--registry".into(),
+        registry.clone(),
+        "--quorum".into(),
+        "2".into(),
+        "--out".into(),
+        p("task"),
+    ];
+    for c in &clients {
+        task_args.extend(["--client".into(), c.address().to_string()]);
     }
-    let prove = |round: &str, model: &str, opening: Option<&str>| {
+    zkfl_ok(
+        &task_args.iter().map(String::as_str).collect::<Vec<_>>(),
+        None,
+    );
+
+    // Each client signs its own update for one round, after one model, with one weight; its
+    // key comes from a file.
+    for (i, k) in CLIENT_KEYS.iter().enumerate() {
+        std::fs::write(p(&format!("c{i}.key")), format!("{k}\n")).expect("key file");
+    }
+    let commit_round = |t: u64, prev: &str| {
+        for (i, weight) in WEIGHTS.iter().enumerate() {
+            let update = p(&format!("c{i}-r{t}.safetensors"));
+            tensors::write(
+                Path::new(&update),
+                &layout,
+                &wave(i as f64 + t as f64, 0.02),
+            )
+            .expect("update");
+            let out = zkfl_ok(
+                &[
+                    "commit",
+                    "--update",
+                    &update,
+                    "--params",
+                    &p("keys/params.json"),
+                    "--out",
+                    &p(&format!("c{i}-r{t}.commit.json")),
+                    "--task",
+                    &p("task/task.json"),
+                    "--roster",
+                    &p("task/roster.json"),
+                    "--round",
+                    &t.to_string(),
+                    "--prev-model",
+                    prev,
+                    "--weight",
+                    weight,
+                    "--client-key-file",
+                    &p(&format!("c{i}.key")),
+                ],
+                None,
+            );
+            assert!(!out.contains("unsigned"), "{out}");
+        }
+    };
+    let prove = |t: u64, model: &str, opening: (&str, &str)| {
         let mut args = vec![
             "prove".to_string(),
             "--keys".into(),
             p("keys"),
             "--round".into(),
-            round.into(),
+            t.to_string(),
             "--model".into(),
             model.into(),
+            opening.0.into(),
+            opening.1.into(),
+            "--task".into(),
+            p("task/task.json"),
+            "--roster".into(),
+            p("task/roster.json"),
             "--linf".into(),
             "0.025".into(),
             "--l2".into(),
             "0.5".into(),
             "--out".into(),
-            p(&format!("round-{round}")),
+            p(&format!("round-{t}")),
         ];
-        if let Some(o) = opening {
-            args.extend(["--model-opening".into(), o.into()]);
-        }
-        for (i, w) in ["3", "5"].iter().enumerate() {
+        for i in 0..3 {
+            let stem = format!("c{i}-r{t}");
             args.extend([
                 "--update".into(),
-                p(&format!("c{i}.safetensors")),
+                p(&format!("{stem}.safetensors")),
                 "--opening".into(),
-                p(&format!("c{i}.opening.json")),
-                "--weight".into(),
-                w.to_string(),
+                p(&format!("{stem}.opening.json")),
+                "--signed".into(),
+                p(&format!("{stem}.signed.json")),
             ]);
         }
         zkfl_ok(&args.iter().map(String::as_str).collect::<Vec<_>>(), None);
     };
-    prove("1", &p("model.safetensors"), None);
+    commit_round(1, &p("genesis/"));
     prove(
-        "2",
+        1,
+        &p("model.safetensors"),
+        ("--genesis-opening", &p("genesis/model.opening.json")),
+    );
+    commit_round(2, &p("round-1"));
+    prove(
+        2,
         &p("round-1/model.safetensors"),
-        Some(&p("round-1/model.opening.json")),
+        ("--model-opening", &p("round-1/model.opening.json")),
     );
     let b1 = read_bundle(Path::new(&p("round-1/round.json")));
     let b2 = read_bundle(Path::new(&p("round-2/round.json")));
     assert!(b1.genesis && !b2.genesis);
     assert_eq!(b2.model_commitment, b1.new_model_commitment);
+    let mut signers: Vec<String> = clients
+        .iter()
+        .map(|c| c.address().to_string().to_lowercase())
+        .collect();
+    signers.sort();
+    for b in [&b1, &b2] {
+        let got: Vec<String> = b
+            .clients
+            .as_ref()
+            .expect("a signed bundle")
+            .iter()
+            .map(|c| c.as_ref().expect("every slot signed").signer.clone())
+            .collect();
+        assert_eq!(got, signers, "slots ordered by signer address");
+    }
 
-    // Seeded keys are refused unless the deployer says these are test keys.
-    let (ok, _, err) = zkfl(
-        &[
+    let deploy = |extra: &[&str], key: Option<&str>| {
+        let (keys, genesis) = (p("keys"), p("round-1"));
+        let (task, roster) = (p("task/task.json"), p("task/roster.json"));
+        let mut args = vec![
             "deploy",
             "--rpc",
             &anvil.url,
             "--keys",
-            &p("keys"),
+            &keys,
             "--genesis",
-            &p("round-1"),
-        ],
-        Some(ANVIL_KEY),
-    );
-    assert!(!ok && err.contains("--allow-insecure-keys"), "{err}");
-
-    // The key never comes from a flag: without the env var or --key-file, deploy refuses.
-    let (ok, _, err) = zkfl(
-        &[
-            "deploy",
-            "--rpc",
-            &anvil.url,
-            "--keys",
-            &p("keys"),
-            "--genesis",
-            &p("round-1"),
-            "--allow-insecure-keys",
-        ],
-        None,
-    );
-    assert!(!ok && err.contains("ZKFL_PRIVATE_KEY"), "{err}");
-
-    // --genesis given the parent directory picks the genesis round (round 1).
-    let key = Some(ANVIL_KEY);
-    let deployed = json(&zkfl_ok(
-        &[
-            "deploy",
-            "--rpc",
-            &anvil.url,
-            "--keys",
-            &p("keys"),
-            "--genesis",
-            &tmp.path().display().to_string(),
-            "--allow-insecure-keys",
+            &genesis,
+            "--task",
+            &task,
+            "--roster",
+            &roster,
             "--json",
-        ],
-        key,
-    ));
-    let registry = deployed["registry"]
-        .as_str()
-        .expect("registry address")
-        .to_string();
+        ];
+        args.extend_from_slice(extra);
+        zkfl(&args, key)
+    };
+    // Seeded keys are refused unless the deployer says these are test keys.
+    let (ok, _, err) = deploy(&[], key);
+    assert!(!ok && err.contains("--allow-insecure-keys"), "{err}");
+    let (ok, out, err) = deploy(&["--allow-insecure-keys"], key);
+    assert!(ok, "deploy failed:\n{err}");
+    let deployed = json(&out);
+    assert_eq!(
+        deployed["registry"].as_str().map(str::to_lowercase),
+        Some(registry.to_lowercase())
+    );
+    assert_eq!(deployed["clients_enrolled"].as_u64(), Some(3));
+    assert_eq!(deployed["min_clients"].as_u64(), Some(2));
     assert_eq!(
         deployed["genesis_model_commitment"].as_str(),
         Some(b1.model_commitment.to_string().as_str())
     );
+    let registry_address: Address = registry.parse().expect("address");
 
-    // The key may also come from a file.
-    std::fs::write(p("key.hex"), format!("{ANVIL_KEY}\n")).expect("key file");
-    let mut gas = Vec::new();
-    for (round, bundle, key_args) in [
-        ("round-1", &b1, vec!["--key-file".to_string(), p("key.hex")]),
-        ("round-2", &b2, vec![]),
-    ] {
+    let submit = |dir: &str, key_args: &[&str], key: Option<&str>| {
         let keys = p("keys");
+        let task = p("task/task.json");
+        let roster = p("task/roster.json");
         let mut args = vec![
             "submit",
             "--rpc",
@@ -299,37 +390,71 @@ fn deploy_and_submit_two_rounds_on_anvil() {
             &registry,
             "--keys",
             &keys,
+            "--task",
+            &task,
+            "--roster",
+            &roster,
+            "--allow-insecure-keys",
             "--json",
         ];
-        args.extend(key_args.iter().map(String::as_str));
-        let dir = p(round);
-        args.push(&dir);
-        let s = json(&zkfl_ok(
-            &args,
-            if key_args.is_empty() { key } else { None },
-        ));
-        assert_eq!(
-            s["new_model_commitment"].as_str(),
-            Some(bundle.new_model_commitment.to_string().as_str()),
-            "{round}"
-        );
+        args.extend_from_slice(key_args);
+        args.push(dir);
+        zkfl(&args, key)
+    };
+    // The key may also come from a file.
+    std::fs::write(p("key.hex"), format!("{ANVIL_KEY}\n")).expect("key file");
+    let (ok, out, err) = submit(&p("round-1"), &["--key-file", &p("key.hex")], None);
+    assert!(ok, "submitting round 1 failed:\n{err}");
+    let s1 = json(&out);
+    assert_eq!(
+        s1["new_model_commitment"].as_str(),
+        Some(b1.new_model_commitment.to_string().as_str())
+    );
+
+    // A coordinator that replays client 0's round-1 signature in round 2 (the proofs are
+    // round 2's, honest) is refused on-chain: the signature recovers another address.
+    // Sent straight to the node, past zkfl's own checks, which would refuse it first.
+    let client = Client::connect(&anvil.url, ANVIL_KEY, "the test key").expect("client");
+    let mut replayed = b2.clone();
+    replayed.clients.as_mut().expect("signed")[0] = b1.clients.as_ref().expect("signed")[0].clone();
+    let before = client
+        .registry_state(registry_address)
+        .expect("registry state");
+    match client.submit_round(registry_address, &round_call(&replayed).expect("encodes")) {
+        Err(ContractsError::Reverted { reason, .. }) => {
+            assert!(reason.to_string().contains("BadSignature"), "{reason}")
+        }
+        other => panic!("a replayed signature must revert with BadSignature: {other:?}"),
+    }
+    assert_eq!(
+        client.registry_state(registry_address).expect("state"),
+        before
+    );
+    // zkfl submit refuses the same bundle before sending anything.
+    std::fs::create_dir_all(p("replayed")).expect("dir");
+    std::fs::write(
+        p("replayed/round.json"),
+        serde_json::to_vec(&replayed).expect("json"),
+    )
+    .expect("write");
+    let (ok, _, err) = submit(&p("replayed"), &[], key);
+    assert!(!ok && err.contains("was not sent"), "{err}");
+
+    let (ok, out, err) = submit(&p("round-2"), &[], key);
+    assert!(ok, "submitting round 2 failed:\n{err}");
+    let s2 = json(&out);
+    let mut gas = Vec::new();
+    for (s, b) in [(&s1, &b1), (&s2, &b2)] {
         assert_eq!(
             s["prev_model_commitment"].as_str(),
-            Some(bundle.model_commitment.to_string().as_str()),
-            "{round}"
+            Some(b.model_commitment.to_string().as_str())
         );
-        let g = s["gas_used"].as_u64().expect("gas_used");
-        assert!(
-            g > 200_000,
-            "{round}: a batched pairing check costs more than {g} gas"
-        );
-        gas.push(g);
+        gas.push(s["gas_used"].as_u64().expect("gas_used"));
     }
 
     // The registry's storage, read over JSON-RPC.
-    let client = Client::connect(&anvil.url, ANVIL_KEY, "the test key").expect("client");
     let state = client
-        .registry_state(registry.parse().expect("address"))
+        .registry_state(registry_address)
         .expect("registry state");
     assert_eq!(state.model_commitment, b2.new_model_commitment.0);
     assert_eq!(state.last_round, U256::from(2));
@@ -338,29 +463,13 @@ fn deploy_and_submit_two_rounds_on_anvil() {
         ANVIL_ADDRESS.parse::<Address>().expect("address")
     );
 
-    let submit_dir = |dir: &str| {
-        zkfl(
-            &[
-                "submit",
-                "--rpc",
-                &anvil.url,
-                "--registry",
-                &registry,
-                "--keys",
-                &p("keys"),
-                dir,
-            ],
-            key,
-        )
-    };
     // A replayed round is refused with the registry's custom error, and nothing changes.
-    let (ok, _, err) = submit_dir(&p("round-1"));
-    assert!(!ok, "replaying round 1 must fail");
-    assert!(err.contains("UnexpectedRound"), "{err}");
-    let after = client
-        .registry_state(registry.parse().expect("address"))
-        .expect("registry state");
-    assert_eq!(after, state);
+    let (ok, _, err) = submit(&p("round-1"), &[], key);
+    assert!(!ok && err.contains("UnexpectedRound"), "{err}");
+    assert_eq!(
+        client.registry_state(registry_address).expect("state"),
+        state
+    );
 
     // A bundle that zkfl-verify rejects is never sent: `submit` verifies first.
     let mut edited = b2.clone();
@@ -372,18 +481,18 @@ fn deploy_and_submit_two_rounds_on_anvil() {
         serde_json::to_vec(&edited).expect("json"),
     )
     .expect("write");
-    let (ok, _, err) = submit_dir(&p("round-3"));
+    let (ok, _, err) = submit(&p("round-3"), &[], key);
     assert!(
         !ok && err.contains("was not sent") && err.contains("linf_float"),
         "{err}"
     );
-    let after = client
-        .registry_state(registry.parse().expect("address"))
-        .expect("registry state");
-    assert_eq!(after, state);
+    assert_eq!(
+        client.registry_state(registry_address).expect("state"),
+        state
+    );
 
     println!(
-        "anvil e2e: submitRound gas {gas:?} (K = {} chunks, n = 3), {:.1} s",
+        "anvil e2e: submitRound gas {gas:?} (K = {} chunks, n = 3, 3 signed slots), {:.1} s",
         b1.chunks.len(),
         started.elapsed().as_secs_f64()
     );

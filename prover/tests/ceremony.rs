@@ -9,6 +9,7 @@ use std::{
 };
 
 use alloy_primitives::Address;
+use alloy_signer_local::PrivateKeySigner;
 use zkfl_circuits::{
     bundle::RoundBundle,
     keys::{self, Reduction},
@@ -18,14 +19,21 @@ use zkfl_contracts::{
     bundle::{registry_params, round_call},
     encode::function_calldata,
     evm::Evm,
+    round::enroll_calldata,
 };
+use zkfl_task::{Roster, SignedUpdate, Task};
 
 const D: usize = 20;
 const BEACON: &str = "00000000000000000002a7c4c1e48d76c5a37902165a270156b7a8d72728a054";
 
 fn zkfl(args: &[&str]) -> String {
+    // Tests run in prover/: point solc discovery at the checkout's contracts/ (npm ci).
     let out = Command::new(env!("CARGO_BIN_EXE_zkfl"))
         .args(args)
+        .env(
+            "ZKFL_CONTRACTS_DIR",
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../contracts"),
+        )
         .output()
         .expect("run zkfl");
     let text = format!(
@@ -206,8 +214,9 @@ fn a_ceremony_with_snarkjs_gives_keys_that_prove_and_verify_everywhere() {
         ]);
     }
     zkfl(&prove.iter().map(String::as_str).collect::<Vec<_>>());
-    let out = zkfl(&["verify", "--keys", &p("keys"), &p("round-1")]);
-    assert!(out.contains("VALID round 1"), "{out}");
+    // Ceremony keys: no --allow-insecure-keys needed.
+    let out = zkfl(&["verify", "round", "--vk", &p("keys/vk.bin"), &p("round-1")]);
+    assert!(out.contains("VALID"), "{out}");
 
     // snarkjs checks chunk 0 with its own pairing code.
     let bundle: RoundBundle =
@@ -238,11 +247,44 @@ fn a_ceremony_with_snarkjs_gives_keys_that_prove_and_verify_everywhere() {
     )
     .unwrap();
     let coordinator = Address::repeat_byte(0xc0);
-    let params = registry_params(&bundle, coordinator).unwrap();
+    let mut params = registry_params(&bundle, coordinator).unwrap();
+    params.min_clients = 2;
     let mut evm = Evm::new();
     let registry = evm
         .deploy(coordinator, params.initcode(&creation), "deploy")
         .unwrap();
+    // The registry takes signed rounds only: two enrolled clients sign their slots (in
+    // ascending address order, as slots must be) for this registry and chain.
+    let mut signers: Vec<PrivateKeySigner> = (1..=2u8)
+        .map(|i| PrivateKeySigner::from_slice(&[i; 32]).unwrap())
+        .collect();
+    signers.sort_by_key(|k| k.address());
+    let roster = Roster::new(signers.iter().map(|k| k.address()).collect()).unwrap();
+    let task = Task::new("ceremony test", evm.chain_id(), registry, &roster, 2);
+    evm.call(
+        coordinator,
+        registry,
+        enroll_calldata(&roster.clients),
+        "enroll",
+    )
+    .unwrap();
+    let clients = signers
+        .iter()
+        .enumerate()
+        .map(|(slot, key)| {
+            let record = SignedUpdate::sign(
+                &task,
+                key,
+                bundle.round,
+                bundle.model_commitment,
+                bundle.update_commitments[slot],
+                bundle.weights[slot],
+            )
+            .unwrap();
+            Some(record.slot.to_bundle())
+        })
+        .collect();
+    let bundle = bundle.signed(clients);
     evm.call(
         coordinator,
         registry,
@@ -260,7 +302,7 @@ fn a_ceremony_with_snarkjs_gives_keys_that_prove_and_verify_everywhere() {
         .unwrap()
         .output;
     assert_eq!(
-        hex::encode(digest),
+        format!("0x{}", hex::encode(digest)),
         header.vk_digest,
         "the registry's VK_DIGEST"
     );

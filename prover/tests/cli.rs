@@ -483,6 +483,8 @@ fn refuses_bad_rounds_with_clear_messages_and_writes_nothing() {
 fn help_is_complete() {
     for sub in [
         "setup",
+        "ceremony",
+        "task",
         "commit",
         "prove",
         "demo",

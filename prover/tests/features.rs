@@ -1,12 +1,23 @@
 //! The dependency trees behind the feature split (issue 17): an embedder of the prover
-//! library gets no argument parser, no progress bars and no Ethereum stack, and the auditor's
-//! verifier library holds no prover code. Asked of cargo itself, so a new dependency that
-//! breaks the split fails here rather than in a downstream build.
+//! library gets no argument parser, no progress bars, no signer and no Ethereum network or
+//! EVM stack, and the auditor's verifier library holds no prover code. Both keep
+//! alloy-primitives and alloy-sol-types: checking a client's EIP-712 signature (issue 11) is
+//! part of verifying a round, and those two crates are data types and hashing only. Asked of
+//! cargo itself, so a new dependency that breaks the split fails here rather than in a
+//! downstream build. The Python wheel links the prover library the same way.
 
 use std::process::Command;
 
 /// The normal (non-dev, non-build) dependencies of `package` built with `args`, by name.
 fn normal_deps(package: &str, args: &[&str]) -> Vec<String> {
+    tree(package, "{p}", args)
+        .iter()
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .collect()
+}
+
+/// `cargo tree` lines for `package`'s normal dependencies, formatted with `format`.
+fn tree(package: &str, format: &str, args: &[&str]) -> Vec<String> {
     let out = Command::new(env!("CARGO"))
         .args([
             "tree",
@@ -17,7 +28,7 @@ fn normal_deps(package: &str, args: &[&str]) -> Vec<String> {
             "--prefix",
             "none",
         ])
-        .args(["--format", "{p}", "-p", package])
+        .args(["--format", format, "-p", package])
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
@@ -30,7 +41,7 @@ fn normal_deps(package: &str, args: &[&str]) -> Vec<String> {
     String::from_utf8(out.stdout)
         .expect("utf-8")
         .lines()
-        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .map(str::to_owned)
         .collect()
 }
 
@@ -46,6 +57,25 @@ fn assert_absent(deps: &[String], what: &str, banned: &[&str]) {
     assert!(found.is_empty(), "{what} pulls in {found:?}");
 }
 
+/// What an embedder of the prover library must not get: an argument parser, progress bars, a
+/// signer, an Ethereum network or EVM stack.
+const NOT_IN_THE_PROVER_LIBRARY: &[&str] = &[
+    "clap",
+    "anyhow",
+    "indicatif",
+    "zkfl-contracts",
+    "alloy-signer",
+    "alloy-provider",
+    "alloy-transport",
+    "alloy-contract",
+    "alloy-network",
+    "alloy-rpc-client",
+    "revm",
+    "tokio",
+    "reqwest",
+    "hyper",
+];
+
 #[test]
 fn prover_library_builds_without_cli_or_chain() {
     let deps = normal_deps("zkfl-prover", &["--no-default-features"]);
@@ -56,15 +86,7 @@ fn prover_library_builds_without_cli_or_chain() {
     assert_absent(
         &deps,
         "zkfl-prover without default features",
-        &[
-            "clap",
-            "anyhow",
-            "indicatif",
-            "alloy",
-            "revm",
-            "tokio",
-            "zkfl-contracts",
-        ],
+        NOT_IN_THE_PROVER_LIBRARY,
     );
 }
 
@@ -89,6 +111,26 @@ fn verifier_library_holds_no_prover_code() {
     );
 }
 
+/// `zkfl_circuits::testing` (seeded rounds, R1CS inspection) is for tests, benchmarks and
+/// fuzzing only: `package`'s normal build must not enable it.
+fn assert_no_test_fixtures(package: &str) {
+    let lines = tree(package, "{p} [{f}]", &[]);
+    let circuits: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.starts_with("zkfl-circuits "))
+        .collect();
+    assert!(!circuits.is_empty(), "the tree was read: {lines:?}");
+    assert!(
+        circuits.iter().all(|l| !l.contains("testing")),
+        "zkfl-circuits is built with its testing feature for {package}: {circuits:?}"
+    );
+}
+
+#[test]
+fn test_fixtures_stay_out_of_the_verifier() {
+    assert_no_test_fixtures("zkfl-verifier");
+}
+
 #[test]
 fn python_wheel_links_the_prover_library_only() {
     let deps = normal_deps("zkfl-python", &[]);
@@ -96,17 +138,6 @@ fn python_wheel_links_the_prover_library_only() {
         deps.iter().any(|d| d == "zkfl-prover"),
         "the tree was read: {deps:?}"
     );
-    assert_absent(
-        &deps,
-        "the zkfl wheel",
-        &[
-            "clap",
-            "anyhow",
-            "indicatif",
-            "alloy",
-            "revm",
-            "tokio",
-            "zkfl-contracts",
-        ],
-    );
+    assert_absent(&deps, "the zkfl wheel", NOT_IN_THE_PROVER_LIBRARY);
+    assert_no_test_fixtures("zkfl-python");
 }

@@ -7,6 +7,7 @@ use pyo3::{
     exceptions::{PyException, PyOSError, PyRuntimeError, PyValueError},
     PyErr,
 };
+use zkfl_circuits::{files::FileError, keys::KeyError, tensors::TensorError};
 use zkfl_verifier::describe_error;
 
 create_exception!(
@@ -23,31 +24,54 @@ create_exception!(
     "A verifying key from a fixed seed or without a ceremony (`zkfl setup`, `zkfl.setup`): whoever made it can forge proofs, so nothing is verified under it unless the caller opts in with allow_insecure_keys=True (tests and demos)."
 );
 
+/// Whether an input file could not be opened or read at all (missing, permissions): an
+/// `OSError` in Python. Too large or not a regular file is a `ValueError`.
+pub fn unreadable(e: &FileError) -> bool {
+    matches!(e, FileError::Io { .. })
+}
+
 /// A prover-side error (setup, commit, prepare, prove).
 pub fn prover(e: zkfl_prover::Error) -> PyErr {
+    use zkfl_prover::Error;
     let msg = describe_error(&e);
-    match e {
-        zkfl_prover::Error::Io { .. } => PyOSError::new_err(msg),
-        zkfl_prover::Error::Synthesis(_) => PyRuntimeError::new_err(msg),
+    match &e {
+        Error::Io { .. } => PyOSError::new_err(msg),
+        Error::File(f) | Error::Tensor(TensorError::File(f)) if unreadable(f) => {
+            PyOSError::new_err(msg)
+        }
+        Error::Synthesis(_) | Error::Chunk { .. } | Error::SelfCheck { .. } => {
+            PyRuntimeError::new_err(msg)
+        }
         _ => PyValueError::new_err(msg),
     }
 }
 
 /// A tensor that cannot be read or decoded.
-pub fn tensor(e: zkfl_circuits::tensors::TensorError) -> PyErr {
+pub fn tensor(e: TensorError) -> PyErr {
     let msg = describe_error(&e);
-    match e {
-        zkfl_circuits::tensors::TensorError::Io { .. } => PyOSError::new_err(msg),
+    match &e {
+        TensorError::Io { .. } => PyOSError::new_err(msg),
+        TensorError::File(f) if unreadable(f) => PyOSError::new_err(msg),
         _ => PyValueError::new_err(msg),
     }
 }
 
-/// A key file that cannot be used.
-pub fn key(e: zkfl_circuits::keys::KeyError) -> PyErr {
-    let msg = describe_error(&e);
+/// Whether a key file could not be opened or read at all.
+pub fn key_unreadable(e: &KeyError) -> bool {
     match e {
-        zkfl_circuits::keys::KeyError::Io { .. } => PyOSError::new_err(msg),
-        _ => PyValueError::new_err(msg),
+        KeyError::Io { .. } => true,
+        KeyError::File(f) => unreadable(f),
+        _ => false,
+    }
+}
+
+/// A key file that cannot be used.
+pub fn key(e: KeyError) -> PyErr {
+    let msg = describe_error(&e);
+    if key_unreadable(&e) {
+        PyOSError::new_err(msg)
+    } else {
+        PyValueError::new_err(msg)
     }
 }
 

@@ -7,10 +7,11 @@ use ark_groth16::{ProvingKey, VerifyingKey};
 use pyo3::{exceptions::PyValueError, prelude::*};
 use zkfl_circuits::{
     circuit::cost,
-    keys::{read_pk, read_vk, KeyHeader},
+    keys::{read_pk, KeyHeader},
     Shape,
 };
 use zkfl_prover::setup::{self as key_setup, KeyPaths};
+use zkfl_verifier::{Verifier, VerifierError};
 
 use crate::errors;
 
@@ -22,6 +23,8 @@ pub struct KeyPair {
     pub header: KeyHeader,
     /// Proving key.
     pub pk: ProvingKey<Bn254>,
+    /// The verifier for `vk.bin` in `dir`, read back as `zkfl-verify` reads it.
+    pub verifier: Verifier,
 }
 
 impl KeyPair {
@@ -49,8 +52,8 @@ impl Keys {
     fn load(py: Python<'_>, dir: PathBuf) -> PyResult<Keys> {
         let paths = KeyPaths::in_dir(&dir);
         let (header, pk) = py.detach(|| read_pk(&paths.pk)).map_err(errors::key)?;
-        let (vk_header, vk) = read_vk(&paths.vk).map_err(errors::key)?;
-        if vk_header.vk_digest != header.vk_digest || vk != pk.vk {
+        let verifier = vk_verifier(&paths)?;
+        if verifier.header().vk_digest != header.vk_digest || *verifier.vk() != pk.vk {
             return Err(PyValueError::new_err(format!(
                 "{} and {} come from different setups; use the pair `zkfl setup` wrote",
                 paths.pk.display(),
@@ -58,7 +61,12 @@ impl Keys {
             )));
         }
         Ok(Keys {
-            inner: Arc::new(KeyPair { dir, header, pk }),
+            inner: Arc::new(KeyPair {
+                dir,
+                header,
+                pk,
+                verifier,
+            }),
         })
     }
 
@@ -263,12 +271,22 @@ pub fn setup(
         reduction: params.reduction,
         provenance: params.provenance,
     };
+    let verifier = vk_verifier(&KeyPaths::in_dir(&out_dir))?;
     Ok(Keys {
         inner: Arc::new(KeyPair {
             dir: out_dir,
             header,
             pk,
+            verifier,
         }),
+    })
+}
+
+/// The verifier for a key directory's `vk.bin`.
+fn vk_verifier(paths: &KeyPaths) -> PyResult<Verifier> {
+    Verifier::from_vk_file(&paths.vk).map_err(|e| match e {
+        VerifierError::Key(k) => errors::key(k),
+        other => PyValueError::new_err(zkfl_verifier::describe_error(&other)),
     })
 }
 

@@ -1,102 +1,115 @@
-//! Verification, through the one module that calls `zkfl_verifier`: when the verifier
-//! grows its `Verifier` object API, only this file changes.
+//! Verification through [`zkfl_verifier::Verifier`], the library `zkfl-verify` shares its
+//! checks with, so that Python, the CLI and a Rust integrator get one verdict and one message.
 
 use std::path::PathBuf;
 
-use ark_bn254::Bn254;
-use ark_groth16::VerifyingKey;
-use pyo3::{exceptions::PyOSError, prelude::*};
-use zkfl_circuits::keys::{read_vk, KeyHeader};
-use zkfl_verifier::{describe_error, load_bundle, load_bundles_dir, LoadError};
+use pyo3::{
+    exceptions::{PyOSError, PyValueError},
+    prelude::*,
+};
+use zkfl_verifier::{describe_error, LoadError, Verifier, VerifierError};
 
 use crate::{
     errors::{self, InsecureKeyError, VerificationError},
     keys::Keys,
 };
 
-/// The verifying key from `Keys` or from a `vk.bin` path, refused (as `zkfl-verify` does)
-/// when it came from a fixed seed or from no ceremony, unless `allow_insecure_keys`.
-fn trusted_key(
+/// The verifier for `Keys` (its verifying key, as read from `vk.bin` when the keys were
+/// loaded or written) or for the path of a `vk.bin`, with the caller's opt-ins.
+fn verifier(
     vk: &Bound<'_, PyAny>,
     allow_insecure_keys: bool,
-) -> PyResult<(KeyHeader, VerifyingKey<Bn254>)> {
-    let (header, key) = verifying_key(vk)?;
-    if let Some(why) = header.insecurity() {
-        if !allow_insecure_keys {
-            return Err(InsecureKeyError::new_err(format!(
-                "verifying key {}: {why}. Refusing to verify under it; use keys from a ceremony (`zkfl ceremony export-keys`, checked with `zkfl-verify key`), or pass allow_insecure_keys=True for tests and demos",
-                header.vk_digest
-            )));
+    task: Option<(PathBuf, PathBuf)>,
+) -> PyResult<Verifier> {
+    let mut v = match vk.cast::<Keys>() {
+        Ok(keys) => keys.get().inner.verifier.clone(),
+        Err(_) => {
+            let path: PathBuf = vk.extract()?;
+            Verifier::from_vk_file(&path).map_err(verifier_error)?
         }
+    };
+    if allow_insecure_keys {
+        v = v.allow_insecure_keys();
     }
-    Ok((header, key))
+    if let Some((task, roster)) = task {
+        v = v.with_task(task, roster).map_err(verifier_error)?;
+    }
+    Ok(v)
+}
+
+/// `task` and `roster` come together or not at all (as `--task`/`--roster` do).
+fn task_pair(
+    task: Option<PathBuf>,
+    roster: Option<PathBuf>,
+) -> PyResult<Option<(PathBuf, PathBuf)>> {
+    match (task, roster) {
+        (Some(t), Some(r)) => Ok(Some((t, r))),
+        (None, None) => Ok(None),
+        _ => Err(PyValueError::new_err(
+            "give task and roster together: the roster is checked against the digest task.json records",
+        )),
+    }
+}
+
+/// A round that was read and is invalid raises zkfl.VerificationError with the text
+/// `zkfl-verify` prints after `INVALID:`; a key without a ceremony raises
+/// zkfl.InsecureKeyError; an input that cannot be read raises OSError (missing, unreadable)
+/// or ValueError (not what it should be), with the text `zkfl-verify` prints after `error:`.
+fn verifier_error(e: VerifierError) -> PyErr {
+    if e.is_invalid() {
+        return VerificationError::new_err(e.to_string());
+    }
+    let msg = describe_error(&e);
+    match &e {
+        VerifierError::InsecureKey { .. } => {
+            InsecureKeyError::new_err(format!("{msg} (allow_insecure_keys=True)"))
+        }
+        VerifierError::Key(k) if errors::key_unreadable(k) => PyOSError::new_err(msg),
+        VerifierError::Load(LoadError::Io { .. }) => PyOSError::new_err(msg),
+        VerifierError::Load(LoadError::File(f)) if errors::unreadable(f) => PyOSError::new_err(msg),
+        _ => PyValueError::new_err(msg),
+    }
 }
 
 /// The report as JSON, with why the key is insecure (`null` for a ceremony key) so that
 /// the Python layer can warn.
-fn report_json(report: impl serde::Serialize, header: &KeyHeader) -> String {
-    serde_json::json!({ "report": report, "insecure_key": header.insecurity() }).to_string()
-}
-
-/// The verifying key from `Keys` or from a `vk.bin` path.
-fn verifying_key(vk: &Bound<'_, PyAny>) -> PyResult<(KeyHeader, VerifyingKey<Bn254>)> {
-    if let Ok(keys) = vk.cast::<Keys>() {
-        let k = &keys.get().inner;
-        let header = KeyHeader {
-            kind: "verifying".into(),
-            ..k.header.clone()
-        };
-        return Ok((header, k.vk().clone()));
-    }
-    let path: PathBuf = vk.extract()?;
-    read_vk(&path).map_err(errors::key)
-}
-
-fn load_error(e: LoadError) -> PyErr {
-    let msg = describe_error(&e);
-    match e {
-        LoadError::Io { .. } => PyOSError::new_err(msg),
-        _ => pyo3::exceptions::PyValueError::new_err(msg),
-    }
+fn report_json(report: impl serde::Serialize, verifier: &Verifier) -> String {
+    serde_json::json!({ "report": report, "insecure_key": verifier.insecurity() }).to_string()
 }
 
 /// Verifies one round directory (or `round.json`) against a verifying key (`Keys` or the
 /// path of `vk.bin`): structure, bounds, commitments, accumulator chain and every chunk
-/// proof. Returns the report as JSON; raises zkfl.VerificationError naming the round, chunk
-/// and input when it does not verify, OSError/ValueError when the bundle is unreadable, and
-/// zkfl.InsecureKeyError for a key without a ceremony unless `allow_insecure_keys`.
+/// proof, and with `task`/`roster` every client signature. Returns the report as JSON;
+/// errors as [`verifier_error`]. The GIL is released while verifying.
 #[pyfunction]
-#[pyo3(signature = (vk, dir, *, allow_insecure_keys=false))]
+#[pyo3(signature = (vk, dir, *, allow_insecure_keys=false, task=None, roster=None))]
 pub fn verify_round(
     py: Python<'_>,
     vk: &Bound<'_, PyAny>,
     dir: PathBuf,
     allow_insecure_keys: bool,
+    task: Option<PathBuf>,
+    roster: Option<PathBuf>,
 ) -> PyResult<String> {
-    let (header, vk) = trusted_key(vk, allow_insecure_keys)?;
-    let bundle = load_bundle(&dir).map_err(load_error)?;
-    let report = py
-        .detach(|| zkfl_verifier::verify_round(&vk, &header, &bundle))
-        .map_err(|e| VerificationError::new_err(describe_error(&e)))?;
-    Ok(report_json(report, &header))
+    let v = verifier(vk, allow_insecure_keys, task_pair(task, roster)?)?;
+    let report = py.detach(|| v.round(&dir)).map_err(verifier_error)?;
+    Ok(report_json(report, &v))
 }
 
 /// Verifies every round under `dir` (one subdirectory with a `round.json` per round) and
-/// the model-commitment chain between them. Returns the report as JSON; raises
-/// zkfl.VerificationError when the history does not verify (zkfl.InsecureKeyError as
-/// [`verify_round`]).
+/// the model-commitment chain between them. Returns the report as JSON; errors as
+/// [`verify_round`].
 #[pyfunction]
-#[pyo3(signature = (vk, dir, *, allow_insecure_keys=false))]
+#[pyo3(signature = (vk, dir, *, allow_insecure_keys=false, task=None, roster=None))]
 pub fn verify_history(
     py: Python<'_>,
     vk: &Bound<'_, PyAny>,
     dir: PathBuf,
     allow_insecure_keys: bool,
+    task: Option<PathBuf>,
+    roster: Option<PathBuf>,
 ) -> PyResult<String> {
-    let (header, vk) = trusted_key(vk, allow_insecure_keys)?;
-    let bundles = load_bundles_dir(&dir).map_err(load_error)?;
-    let report = py
-        .detach(|| zkfl_verifier::verify_history(&vk, &header, &bundles))
-        .map_err(|e| VerificationError::new_err(describe_error(&e)))?;
-    Ok(report_json(report, &header))
+    let v = verifier(vk, allow_insecure_keys, task_pair(task, roster)?)?;
+    let report = py.detach(|| v.history(&dir)).map_err(verifier_error)?;
+    Ok(report_json(report, &v))
 }

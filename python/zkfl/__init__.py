@@ -25,7 +25,14 @@ from typing import Any, Union
 import numpy as np
 
 from . import _native
-from ._native import Commitment, InsecureKeyError, Keys, Opening, Params, VerificationError
+from ._native import (
+    Commitment,
+    InsecureKeyError,
+    Keys,
+    Opening,
+    Params,
+    VerificationError,
+)
 
 __all__ = [
     "Arrays",
@@ -357,6 +364,11 @@ class RoundReport:
     model_commitment: str
     new_model_commitment: str
     update_commitments: list[str]
+    signatures: str
+    """``"unsigned"`` (a ``zkfl-round/1`` bundle), ``"not_checked"`` (signed, verified without
+    a task) or ``"checked"`` (every weighted slot signed by an enrolled client)."""
+    clients: list[str | None] | None
+    """The client address of each slot (``None`` for empty slots) when signatures were checked."""
     raw: dict
 
     @classmethod
@@ -373,6 +385,8 @@ class RoundReport:
             model_commitment=r["model_commitment"],
             new_model_commitment=r["new_model_commitment"],
             update_commitments=list(r["update_commitments"]),
+            signatures=r["signatures"],
+            clients=r["clients"],
             raw=r,
         )
 
@@ -403,26 +417,56 @@ def _verified(raw: str, allow_insecure_keys: bool) -> dict:
     return answer["report"]
 
 
-def verify_round(vk: Keys | PathLike, dir: PathLike, *, allow_insecure_keys: bool = False) -> RoundReport:
+def _task_args(task: PathLike | None, roster: PathLike | None) -> dict:
+    return {
+        "task": None if task is None else os.fspath(task),
+        "roster": None if roster is None else os.fspath(roster),
+    }
+
+
+def verify_round(
+    vk: Keys | PathLike,
+    dir: PathLike,
+    *,
+    allow_insecure_keys: bool = False,
+    task: PathLike | None = None,
+    roster: PathLike | None = None,
+) -> RoundReport:
     """Verifies one round directory against a verifying key (:class:`Keys` or the path of
-    ``vk.bin``). Raises :class:`VerificationError` naming the round, chunk and input when it
-    does not verify.
+    ``vk.bin``), through the same library as ``zkfl-verify round``: same verdict, same
+    messages. Raises :class:`VerificationError` naming the round, chunk and input when it
+    does not verify, ``OSError`` or ``ValueError`` when an input cannot be read.
+
+    With ``task`` and ``roster`` (``task.json``, ``roster.json``) every client signature is
+    checked too, and an unsigned round is invalid (``zkfl-verify --task --roster``).
 
     Keys from :func:`setup` (single-party, or seeded) let their maker forge proofs, so they
     are refused with :class:`InsecureKeyError` (a :class:`VerificationError`) unless
     ``allow_insecure_keys=True``: tests and demos only.
     """
     vk = vk if isinstance(vk, Keys) else os.fspath(vk)
-    raw = _native.verify_round(vk, os.fspath(dir), allow_insecure_keys=allow_insecure_keys)
+    raw = _native.verify_round(
+        vk, os.fspath(dir), allow_insecure_keys=allow_insecure_keys, **_task_args(task, roster)
+    )
     return RoundReport._of(_verified(raw, allow_insecure_keys))
 
 
-def verify_history(vk: Keys | PathLike, dir: PathLike, *, allow_insecure_keys: bool = False) -> Report:
+def verify_history(
+    vk: Keys | PathLike,
+    dir: PathLike,
+    *,
+    allow_insecure_keys: bool = False,
+    task: PathLike | None = None,
+    roster: PathLike | None = None,
+) -> Report:
     """Verifies every round under ``dir`` (one subdirectory per round) and the model chain
-    between them. Raises :class:`VerificationError` when the history does not verify, and
-    :class:`InsecureKeyError` as :func:`verify_round`."""
+    between them (``zkfl-verify history``). Raises :class:`VerificationError` when the
+    history does not verify; ``task``, ``roster`` and :class:`InsecureKeyError` as
+    :func:`verify_round`."""
     vk = vk if isinstance(vk, Keys) else os.fspath(vk)
-    raw = _native.verify_history(vk, os.fspath(dir), allow_insecure_keys=allow_insecure_keys)
+    raw = _native.verify_history(
+        vk, os.fspath(dir), allow_insecure_keys=allow_insecure_keys, **_task_args(task, roster)
+    )
     r = _verified(raw, allow_insecure_keys)
     return Report(
         first_round=r["first_round"],

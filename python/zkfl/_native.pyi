@@ -168,5 +168,19 @@ def prepare_round(
     genesis: bool | None = None,
     clip: bool = False,
 ) -> PreparedRound: ...
-def verify_round(vk: Keys | str, dir: str, *, allow_insecure_keys: bool = False) -> str: ...
-def verify_history(vk: Keys | str, dir: str, *, allow_insecure_keys: bool = False) -> str: ...
+def verify_round(
+    vk: Keys | str,
+    dir: str,
+    *,
+    allow_insecure_keys: bool = False,
+    task: str | None = None,
+    roster: str | None = None,
+) -> str: ...
+def verify_history(
+    vk: Keys | str,
+    dir: str,
+    *,
+    allow_insecure_keys: bool = False,
+    task: str | None = None,
+    roster: str | None = None,
+) -> str: ...

@@ -2,6 +2,37 @@
 
 use alloy_primitives::Address;
 
+/// Which rule a round's signatures break: [`TaskError::fault`], for callers that compare
+/// verdicts (the registry's custom errors map onto the same faults).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fault {
+    /// The signature does not sign this slot's message under this task's domain.
+    BadSignature,
+    /// A high-s signature.
+    HighS,
+    /// A malformed signature or signer encoding.
+    Encoding,
+    /// A signer not in the roster (never enrolled, or revoked).
+    NotEnrolled,
+    /// The same client in two slots.
+    DuplicateClient,
+    /// Signers out of ascending order.
+    SignerOrder,
+    /// A weighted slot without a signature.
+    UnsignedSlot,
+    /// An empty slot with a signature.
+    SignedEmptySlot,
+    /// Fewer signed clients than the quorum.
+    Quorum,
+    /// A bundle without signatures (format `zkfl-round/1`).
+    UnsignedRound,
+    /// A client list that does not fit the bundle.
+    BundleClients,
+    /// Anything else (files, keys, records).
+    Other,
+}
+
 /// A task file, roster or signed update that cannot be used, or a round whose signatures do
 /// not hold. Each names the file or the slot, and says what is wrong.
 #[derive(Debug, thiserror::Error)]
@@ -106,6 +137,44 @@ pub enum TaskError {
         /// What differs.
         reason: String,
     },
+    /// Signed slots out of ascending signer order.
+    #[error("slot {slot}: signer {signer} comes after {prev} of slot {first}: signed slots must be in ascending signer order")]
+    SignerOrder {
+        /// Earlier slot.
+        first: usize,
+        /// Its signer.
+        prev: Address,
+        /// Later slot.
+        slot: usize,
+        /// Its signer, below `prev`.
+        signer: Address,
+    },
+    /// A signer address that is not `0x` and 40 lowercase hex digits.
+    #[error("slot {slot}: signer '{found}' is not 0x and 40 lowercase hex digits")]
+    SignerEncoding {
+        /// Slot.
+        slot: usize,
+        /// What the bundle holds.
+        found: String,
+    },
+    /// A round bundle without client signatures where they are required.
+    #[error("round {round}: unsigned round (format '{format}'): its updates are not bound to enrolled clients; a signed task needs a `{expected}` bundle from `zkfl prove --task`")]
+    UnsignedRound {
+        /// Round.
+        round: u64,
+        /// Its format.
+        format: String,
+        /// The signed format.
+        expected: &'static str,
+    },
+    /// A signed bundle whose client list does not fit its slots or format.
+    #[error("round {round}: {reason}")]
+    BundleClients {
+        /// Round.
+        round: u64,
+        /// What is wrong.
+        reason: String,
+    },
     /// A client key that cannot be used.
     #[error("client key from {origin}: {reason}")]
     Key {
@@ -114,4 +183,28 @@ pub enum TaskError {
         /// What is wrong.
         reason: String,
     },
+}
+
+impl TaskError {
+    /// The rule this error reports.
+    pub fn fault(&self) -> Fault {
+        match self {
+            Self::BadSignature { .. } => Fault::BadSignature,
+            Self::HighS { .. } => Fault::HighS,
+            Self::SignatureEncoding { .. } | Self::SignerEncoding { .. } => Fault::Encoding,
+            Self::NotEnrolled { .. } => Fault::NotEnrolled,
+            Self::DuplicateClient { .. } => Fault::DuplicateClient,
+            Self::SignerOrder { .. } => Fault::SignerOrder,
+            Self::Unsigned { .. } => Fault::UnsignedSlot,
+            Self::SignedEmptySlot { .. } => Fault::SignedEmptySlot,
+            Self::Quorum { .. } => Fault::Quorum,
+            Self::UnsignedRound { .. } => Fault::UnsignedRound,
+            Self::BundleClients { .. } => Fault::BundleClients,
+            Self::Io { .. }
+            | Self::File { .. }
+            | Self::RosterDigest { .. }
+            | Self::Mismatch { .. }
+            | Self::Key { .. } => Fault::Other,
+        }
+    }
 }

@@ -13,20 +13,25 @@
 //! - [`SignedUpdate`] (`zkfl-signed-update/1`): one client's signed record, made by
 //!   `zkfl commit --task` (feature `sign`);
 //! - [`check_round`]: the rule every verifier applies to a round's slots, off-chain here
-//!   and in Solidity in the registry (docs/PROTOCOL.md §10).
+//!   and in Solidity in the registry (docs/PROTOCOL.md §10); [`check_bundle`] applies it to
+//!   a `zkfl-round/2` bundle.
 //!
 //! Signatures are low-s only, on both sides, so that one signature has one encoding.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod bundle;
 mod error;
 mod files;
 mod round;
 mod signed;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod typed;
 
 pub use alloy_primitives::Address;
-pub use error::TaskError;
+pub use bundle::check_bundle;
+pub use error::{Fault, TaskError};
 pub use files::{Roster, Task, ROSTER_FORMAT, TASK_FORMAT};
 pub use round::{check_round, RoundClients, SlotClaim};
 pub use signed::{SignedUpdate, SlotSignature, SIGNED_UPDATE_FORMAT};

@@ -79,12 +79,11 @@ pub fn check_round(
                 });
             }
             if sig.signer < prev {
-                return Err(TaskError::File {
-                    path: format!("slot {slot}"),
-                    reason: format!(
-                        "signer {} comes after {} of slot {first}: signed slots must be in ascending signer order",
-                        sig.signer, prev
-                    ),
+                return Err(TaskError::SignerOrder {
+                    first,
+                    prev,
+                    slot,
+                    signer: sig.signer,
                 });
             }
         }

@@ -45,12 +45,16 @@ impl PreparedKey {
         &self.pvk.vk
     }
 
-    /// Number of public inputs the key expects.
+    /// Number of public inputs the key expects (0 for a malformed key without IC points,
+    /// which [`verify_single`] and [`verify_batch`] refuse).
     pub fn num_inputs(&self) -> usize {
-        self.pvk.vk.gamma_abc_g1.len() - 1
+        self.pvk.vk.gamma_abc_g1.len().saturating_sub(1)
     }
 
     fn check_len(&self, index: usize, inputs: &[Fr]) -> Result<(), BatchError> {
+        if self.pvk.vk.gamma_abc_g1.is_empty() {
+            return Err(BatchError::NoIcPoints);
+        }
         if inputs.len() != self.num_inputs() {
             // ark-groth16's prepare_inputs zips inputs with the key and would silently
             // ignore extra inputs or treat missing ones as zero: refuse instead.
@@ -76,6 +80,9 @@ pub struct ProofItem {
 /// A batch that cannot even be evaluated.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BatchError {
+    /// A verifying key without IC points (every Groth16 key has at least IC_0).
+    #[error("the verifying key has no IC points")]
+    NoIcPoints,
     /// A proof with a public-input vector of the wrong length for the key.
     #[error("proof #{index} has {got} public inputs but the key expects {expected}")]
     InputCount {

@@ -2,6 +2,7 @@
 //! public input where there is one, so that an auditor knows where to look.
 
 use zkfl_circuits::{field::FieldError, params::Shape, Commitment};
+use zkfl_task::Fault;
 
 use crate::batch::BatchError;
 
@@ -17,6 +18,17 @@ pub enum VerifyError {
         found: String,
         /// Format string supported.
         expected: &'static str,
+    },
+    /// Client signatures that do not hold under the task (docs/PROTOCOL.md §10), or an
+    /// unsigned round where the task requires signatures.
+    #[error("round {round}: {reason}")]
+    Clients {
+        /// Round.
+        round: u64,
+        /// The rule broken.
+        fault: Fault,
+        /// What is wrong, naming the slot and client.
+        reason: String,
     },
     /// The verifying key and its header disagree (a caller passed mismatched values).
     #[error("verifying key does not match its header: {0}")]

@@ -3,7 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use zkfl_circuits::bundle::RoundBundle;
+use zkfl_circuits::{
+    bundle::{RoundBundle, ROUND_MAX},
+    files::{self, FileError},
+};
 
 /// File name of a round bundle inside its round directory.
 pub const BUNDLE_FILE: &str = "round.json";
@@ -19,6 +22,9 @@ pub enum LoadError {
         /// Cause.
         source: std::io::Error,
     },
+    /// Not a regular file, or larger than any round bundle.
+    #[error(transparent)]
+    File(#[from] FileError),
     /// Not JSON, truncated, or not a round bundle.
     #[error("{path} is not a valid zkfl round bundle ({source}); re-export it with `zkfl prove`")]
     Json {
@@ -45,7 +51,8 @@ pub enum LoadError {
     },
 }
 
-/// Reads a bundle from `path`: a round directory (reads `round.json` in it) or the file.
+/// Reads a bundle from `path`: a round directory (reads `round.json` in it) or the file,
+/// a regular file of at most [`ROUND_MAX`] bytes.
 ///
 /// # Errors
 /// [`LoadError`] naming the file.
@@ -55,10 +62,7 @@ pub fn load_bundle(path: &Path) -> Result<RoundBundle, LoadError> {
     } else {
         path.to_path_buf()
     };
-    let bytes = std::fs::read(&file).map_err(|source| LoadError::Io {
-        path: file.clone(),
-        source,
-    })?;
+    let bytes = files::read(&file, ROUND_MAX, "zkfl round bundle")?;
     serde_json::from_slice(&bytes).map_err(|source| LoadError::Json { path: file, source })
 }
 

@@ -3,13 +3,23 @@
 //! Given a verifying key and the bundles a coordinator published, this crate decides whether
 //! every federated-learning round was aggregated honestly, without seeing any update or
 //! model value. It depends on `zkfl-circuits` only for the public-input layout, the file
-//! formats and the native commitment code — never on prover code — so an auditor can read
-//! the whole trust base in an hour.
+//! formats and the native commitment code, and on `zkfl-task` (without its signing code)
+//! for client signatures — never on prover code — so an auditor can read the whole trust
+//! base in an hour.
+//!
+//! Integrators start with [`Verifier`]: built once from a verifying key's file or bytes, it
+//! verifies rounds, histories (one round in memory at a time) and released models, optionally
+//! under a task's signature rule, and refuses keys without a ceremony unless told otherwise.
+//! It re-exports what a caller needs, so nobody has to depend on arkworks to verify. The
+//! functions below are the pieces it is made of:
 //!
 //! - [`verify_round`]: one round bundle (structure, commitments, accumulator chain, and all
 //!   chunk proofs in one batched pairing check).
 //! - [`verify_history`]: a sequence of rounds, plus the model-commitment chain between them,
 //!   with every proof of the history in a single batch.
+//! - [`verify_history_for_task`]: the same under a task (`task.json`, `roster.json`), also
+//!   checking that every weighted slot is signed by a distinct enrolled client for exactly
+//!   this round, model, update and weight (`zkfl_task::check_bundle`, PROTOCOL.md §10).
 //! - [`verify_model`]: a released model file against a commitment and its opening.
 //! - [`export_snarkjs`]: one chunk's key, proof and public inputs in snarkjs's JSON format,
 //!   so that an independent Groth16 implementation can check our proofs.
@@ -40,25 +50,29 @@
 #![warn(missing_docs)]
 
 pub mod batch;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod error;
 pub mod io;
 pub mod model;
 pub mod report;
 pub mod round;
 pub mod snarkjs;
+mod verifier;
 
 pub use batch::{verify_batch, verify_single, BatchError, PreparedKey, ProofItem};
 pub use error::VerifyError;
 pub use io::{bundle_index, load_bundle, load_bundles_dir, LoadError, BUNDLE_FILE};
 pub use model::{verify_model, ModelError, ModelReport};
-pub use report::{HistoryReport, RoundReport};
+pub use report::{HistoryReport, RoundReport, Signatures};
 pub use round::{
-    verify_history, verify_history_with_rng, verify_round, verify_round_with_rng, HistoryVerifier,
-    BATCH_GROUP,
+    verify_history, verify_history_for_task, verify_history_with_rng, verify_round,
+    verify_round_with_rng, HistoryVerifier, TaskRoster, BATCH_GROUP,
 };
 pub use snarkjs::{export_snarkjs, ExportError};
+pub use verifier::{Verifier, VerifierError};
 
-pub use zkfl_circuits::{bundle::RoundBundle, keys::KeyHeader};
+pub use zkfl_circuits::{bundle::RoundBundle, keys::KeyHeader, Commitment};
 
 /// An error and its causes on one line, each cause shown once: zkfl's errors already embed
 /// their cause in their message, so a cause whose text is already shown is skipped.

@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use zkfl_circuits::{
-    bundle::{Opening, OPENING_FORMAT},
+    bundle::{Opening, OPENING_FORMAT, OPENING_MAX},
     commit::{self, CommitError},
     field::FieldError,
+    files::{self, FileError},
     fixed::{FixedPoint, FixedPointError},
     params::{Shape, ShapeError},
     tensors::{self, TensorError},
@@ -17,14 +18,9 @@ use zkfl_circuits::{
 /// Why a model file does not match a commitment, or cannot be checked.
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
-    /// The opening file cannot be read.
-    #[error("cannot read opening {path}: {source}")]
-    OpeningIo {
-        /// File.
-        path: PathBuf,
-        /// Cause.
-        source: std::io::Error,
-    },
+    /// The opening file cannot be read (missing, not a regular file, or too large).
+    #[error(transparent)]
+    OpeningFile(#[from] FileError),
     /// The opening is not JSON or not an opening.
     #[error(
         "{path} is not a valid zkfl opening ({source}); use the opening written by `zkfl prove`"
@@ -120,7 +116,7 @@ impl ModelError {
     pub fn is_unreadable(&self) -> bool {
         matches!(
             self,
-            ModelError::OpeningIo { .. } | ModelError::OpeningJson { .. } | ModelError::Tensors(_)
+            ModelError::OpeningFile(_) | ModelError::OpeningJson { .. } | ModelError::Tensors(_)
         )
     }
 }
@@ -152,10 +148,7 @@ pub fn verify_model(
     model: &Path,
     opening: &Path,
 ) -> Result<ModelReport, ModelError> {
-    let bytes = std::fs::read(opening).map_err(|source| ModelError::OpeningIo {
-        path: opening.to_path_buf(),
-        source,
-    })?;
+    let bytes = files::read(opening, OPENING_MAX, "zkfl opening")?;
     let o: Opening = serde_json::from_slice(&bytes).map_err(|source| ModelError::OpeningJson {
         path: opening.to_path_buf(),
         source,

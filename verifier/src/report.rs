@@ -2,6 +2,21 @@
 
 use serde::Serialize;
 use zkfl_circuits::{params::Shape, Commitment};
+use zkfl_task::Address;
+
+/// Whether a round's client signatures were checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Signatures {
+    /// A `zkfl-round/1` bundle: its updates are bound to no client (local runs).
+    Unsigned,
+    /// A `zkfl-round/2` bundle verified without a task and roster: the proofs hold, the
+    /// signatures were not checked.
+    NotChecked,
+    /// Every weighted slot is signed by a distinct enrolled client for this round, and the
+    /// quorum is met.
+    Checked,
+}
 
 /// A verified round.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -38,6 +53,10 @@ pub struct RoundReport {
     pub new_model_commitment: Commitment,
     /// Commitment to each slot's update.
     pub update_commitments: Vec<Commitment>,
+    /// Whether the client signatures were checked.
+    pub signatures: Signatures,
+    /// The client of each slot (`null` for empty slots), when `signatures` is `checked`.
+    pub clients: Option<Vec<Option<Address>>>,
 }
 
 /// A verified history.
@@ -58,6 +77,29 @@ pub struct HistoryReport {
 }
 
 impl RoundReport {
+    /// The clients line for humans.
+    pub fn clients_line(&self) -> String {
+        match (self.signatures, &self.clients) {
+            (Signatures::Checked, Some(clients)) => {
+                let list: Vec<String> = clients
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(slot, c)| c.map(|a| format!("slot {slot} {a}")))
+                    .collect();
+                format!(
+                    "clients (signatures checked): {} signed: {}",
+                    list.len(),
+                    list.join(", ")
+                )
+            }
+            (Signatures::NotChecked, _) => {
+                "clients: signed bundle, but the signatures were NOT checked (pass --task and --roster)"
+                    .into()
+            }
+            _ => "clients: unsigned round (zkfl-round/1): updates are bound to no client".into(),
+        }
+    }
+
     /// The proven bounds for humans, in fixed point and as floats.
     pub fn bounds_line(&self) -> String {
         format!(

@@ -7,18 +7,30 @@ use ark_bn254::{Bn254, Fr};
 use ark_groth16::VerifyingKey;
 use rand::{rngs::OsRng, CryptoRng, RngCore};
 use zkfl_circuits::{
-    bundle::{RecordError, RoundBundle, ROUND_FORMAT},
+    bundle::{RecordError, RoundBundle, ROUND_FORMAT, SIGNED_ROUND_FORMAT},
     commit::{self, empty_update_commitment, Commitment, Kind},
     field::{fr_from_u128, fr_to_decimal},
-    keys::{vk_digest, KeyHeader},
+    keys::{vk_digest_hex, KeyHeader},
     Bounds, ChunkPublic, RoundError,
 };
+
+use zkfl_task::{check_bundle, Fault, Roster, Task};
 
 use crate::{
     batch::{verify_batch, verify_single, PreparedKey, ProofItem},
     error::VerifyError,
-    report::{HistoryReport, RoundReport},
+    report::{HistoryReport, RoundReport, Signatures},
 };
+
+/// The task and roster a round's client signatures are checked under (`--task`,
+/// `--roster`); the roster must be the task's ([`Task::read_roster`] checks it).
+#[derive(Clone, Copy, Debug)]
+pub struct TaskRoster<'a> {
+    /// task.json.
+    pub task: &'a Task,
+    /// roster.json.
+    pub roster: &'a Roster,
+}
 
 /// A round whose structure checked out, with its proofs ready for the batch.
 struct Checked {
@@ -32,7 +44,7 @@ fn prepare(vk: &VerifyingKey<Bn254>, header: &KeyHeader) -> Result<PreparedKey, 
     if let Err(e) = header.shape.validate() {
         return bad(e.to_string());
     }
-    let digest = hex::encode(vk_digest(vk));
+    let digest = vk_digest_hex(vk);
     if digest != header.vk_digest {
         return bad(format!(
             "header digest {} but the key hashes to {digest}",
@@ -66,13 +78,17 @@ fn length(round: u64, what: impl Into<String>, expected: usize, got: usize) -> V
 /// Every check of one round except the pairings.
 fn check_structure(header: &KeyHeader, b: &RoundBundle) -> Result<Checked, VerifyError> {
     let round = b.round;
-    if b.format != ROUND_FORMAT {
-        return Err(VerifyError::Format {
-            round,
-            found: b.format.clone(),
-            expected: ROUND_FORMAT,
-        });
-    }
+    let signed = match b.format.as_str() {
+        ROUND_FORMAT => false,
+        SIGNED_ROUND_FORMAT => true,
+        _ => {
+            return Err(VerifyError::Format {
+                round,
+                found: b.format.clone(),
+                expected: "zkfl-round/1 or zkfl-round/2",
+            })
+        }
+    };
     let shape = header.shape;
     if b.shape != shape {
         return Err(VerifyError::ShapeMismatch {
@@ -114,6 +130,30 @@ fn check_structure(header: &KeyHeader, b: &RoundBundle) -> Result<Checked, Verif
             n,
             b.update_commitments.len(),
         ));
+    }
+    // The client list's shape is structure: checked with or without a task, so that a
+    // signed bundle never verifies with signatures that could not even be read.
+    match (&b.clients, signed) {
+        (None, false) => {}
+        (Some(c), true) if c.len() == n => {}
+        (Some(c), true) => {
+            return Err(length(round, "client entries (one per slot)", n, c.len()));
+        }
+        (clients, _) => {
+            return Err(VerifyError::Clients {
+                round,
+                fault: Fault::BundleClients,
+                reason: format!(
+                    "format '{}' {} client signatures",
+                    b.format,
+                    if clients.is_some() {
+                        "carries"
+                    } else {
+                        "lacks"
+                    }
+                ),
+            });
+        }
     }
     let total: u128 = b.weights.iter().map(|&w| w as u128).sum();
     if total == 0 {
@@ -295,6 +335,12 @@ fn check_structure(header: &KeyHeader, b: &RoundBundle) -> Result<Checked, Verif
             model_commitment: b.model_commitment,
             new_model_commitment: b.new_model_commitment,
             update_commitments: b.update_commitments.clone(),
+            signatures: if signed {
+                Signatures::NotChecked
+            } else {
+                Signatures::Unsigned
+            },
+            clients: None,
         },
         items,
     })
@@ -371,6 +417,7 @@ pub struct HistoryVerifier<'h, R: RngCore + CryptoRng> {
     last: Option<(u64, Commitment)>,
     proofs: usize,
     reports: Vec<RoundReport>,
+    task: Option<TaskRoster<'h>>,
 }
 
 impl<'h, R: RngCore + CryptoRng> HistoryVerifier<'h, R> {
@@ -393,12 +440,21 @@ impl<'h, R: RngCore + CryptoRng> HistoryVerifier<'h, R> {
             last: None,
             proofs: 0,
             reports: Vec::new(),
+            task: None,
         })
     }
 
+    /// Also checks every round's client signatures under `task` (docs/PROTOCOL.md §10):
+    /// an unsigned round is then invalid.
+    pub fn with_task(mut self, task: TaskRoster<'h>) -> Self {
+        self.task = Some(task);
+        self
+    }
+
     /// Checks the next round: its index follows the previous one, it starts from the
-    /// previous round's new model, only the first round may be genesis, and everything
-    /// [`verify_round`] checks; its proofs are batched with the following rounds'.
+    /// previous round's new model, only the first round may be genesis, everything
+    /// [`verify_round`] checks, and its client signatures if [`Self::with_task`] was given;
+    /// its proofs are batched with the following rounds'.
     ///
     /// # Errors
     /// The first [`VerifyError`] found, naming the round (and chunk).
@@ -425,7 +481,23 @@ impl<'h, R: RngCore + CryptoRng> HistoryVerifier<'h, R> {
                 });
             }
         }
-        let checked = check_structure(self.header, b).map_err(|e| locate(&self.key, b, e))?;
+        let mut checked = check_structure(self.header, b).map_err(|e| locate(&self.key, b, e))?;
+        if let Some(t) = self.task {
+            let clients = check_bundle(t.task, t.roster, b).map_err(|e| {
+                let reason = e.to_string();
+                VerifyError::Clients {
+                    round: b.round,
+                    fault: e.fault(),
+                    // TaskError's round-level messages name the round already.
+                    reason: reason
+                        .strip_prefix(&format!("round {}: ", b.round))
+                        .map(str::to_owned)
+                        .unwrap_or(reason),
+                }
+            })?;
+            checked.report.signatures = Signatures::Checked;
+            checked.report.clients = Some(clients.clients);
+        }
         self.first.get_or_insert((b.round, b.model_commitment));
         self.last = Some((b.round, b.new_model_commitment));
         for (c, item) in checked.items.into_iter().enumerate() {
@@ -531,6 +603,31 @@ pub fn verify_history_with_rng<R: RngCore + CryptoRng>(
     rng: &mut R,
 ) -> Result<HistoryReport, VerifyError> {
     let mut history = HistoryVerifier::new(vk, vk_header, rng)?;
+    for b in bundles {
+        history.push(b)?;
+    }
+    history.finish()
+}
+
+/// The verdict on a history under an optional task, the one function `zkfl-verify round`
+/// and `history` use and the registry's parity tests compare against: everything
+/// [`verify_history`] checks and, with `task`, every round's client signatures
+/// (`zkfl_task::check_bundle`; an unsigned round is invalid). Without `task`, signed
+/// rounds verify with [`Signatures::NotChecked`] in their report.
+///
+/// # Errors
+/// The first [`VerifyError`] found, naming the round; [`VerifyError::Clients`] carries the
+/// [`Fault`] for a signature that does not hold.
+pub fn verify_history_for_task(
+    vk: &VerifyingKey<Bn254>,
+    vk_header: &KeyHeader,
+    bundles: &[RoundBundle],
+    task: Option<TaskRoster<'_>>,
+) -> Result<HistoryReport, VerifyError> {
+    let mut history = HistoryVerifier::new(vk, vk_header, OsRng)?;
+    if let Some(t) = task {
+        history = history.with_task(t);
+    }
     for b in bundles {
         history.push(b)?;
     }

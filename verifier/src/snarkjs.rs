@@ -30,6 +30,16 @@ pub enum ExportError {
         /// Chunk asked for.
         chunk: usize,
     },
+    /// The key does not have one IC point per public input of the chunk.
+    #[error("the verifying key has {ic} IC points, but chunk {chunk} has {inputs} public inputs, which need {}", .inputs + 1)]
+    KeyInputs {
+        /// Chunk.
+        chunk: usize,
+        /// IC points in the key.
+        ic: usize,
+        /// Public inputs of the chunk.
+        inputs: usize,
+    },
     /// The chunk's record cannot be decoded.
     #[error("round {round}: {source}")]
     Record {
@@ -77,7 +87,8 @@ pub fn vk_json(vk: &VerifyingKey<Bn254>) -> Value {
     json!({
         "protocol": "groth16",
         "curve": "bn128",
-        "nPublic": vk.gamma_abc_g1.len() - 1,
+        // A key always has IC_0; `saturating_sub` keeps a malformed one from panicking here.
+        "nPublic": vk.gamma_abc_g1.len().saturating_sub(1),
         "vk_alpha_1": g1_json(&vk.alpha_g1),
         "vk_beta_2": g2_json(&vk.beta_g2),
         "vk_gamma_2": g2_json(&vk.gamma_g2),
@@ -102,13 +113,37 @@ pub fn proof_json(proof: &Proof<Bn254>) -> Value {
 /// and the proof decoded first, so nothing malformed is exported.
 ///
 /// # Errors
-/// [`ExportError`] for a missing chunk, an undecodable record or an I/O failure.
+/// [`ExportError`] for a missing chunk, an undecodable record, a key with the wrong number
+/// of IC points or an I/O failure.
 pub fn export_snarkjs(
     vk: &VerifyingKey<Bn254>,
     bundle: &RoundBundle,
     chunk: usize,
     out_dir: &Path,
 ) -> Result<(), ExportError> {
+    let files = snarkjs_files(vk, bundle, chunk)?;
+    std::fs::create_dir_all(out_dir).map_err(|source| ExportError::Io {
+        path: out_dir.to_path_buf(),
+        source,
+    })?;
+    for (name, value) in files {
+        let path = out_dir.join(name);
+        // Pretty-printing a serde_json::Value to memory cannot fail.
+        let text = serde_json::to_string_pretty(&value).unwrap_or_default();
+        std::fs::write(&path, text).map_err(|source| ExportError::Io { path, source })?;
+    }
+    Ok(())
+}
+
+/// The three files [`export_snarkjs`] writes, by name, without writing them.
+///
+/// # Errors
+/// As [`export_snarkjs`], except I/O.
+pub fn snarkjs_files(
+    vk: &VerifyingKey<Bn254>,
+    bundle: &RoundBundle,
+    chunk: usize,
+) -> Result<[(&'static str, Value); 3], ExportError> {
     let round = bundle.round;
     let record = bundle.chunks.get(chunk).ok_or(ExportError::NoChunk {
         round,
@@ -118,24 +153,20 @@ pub fn export_snarkjs(
     let rec = |source| ExportError::Record { round, source };
     let inputs = record.inputs(chunk).map_err(rec)?;
     let proof = record.proof(chunk).map_err(rec)?;
+    if vk.gamma_abc_g1.len() != inputs.len() + 1 {
+        return Err(ExportError::KeyInputs {
+            chunk,
+            ic: vk.gamma_abc_g1.len(),
+            inputs: inputs.len(),
+        });
+    }
     let public: Vec<String> = inputs
         .iter()
         .map(zkfl_circuits::field::fr_to_decimal)
         .collect();
-    std::fs::create_dir_all(out_dir).map_err(|source| ExportError::Io {
-        path: out_dir.to_path_buf(),
-        source,
-    })?;
-    let files = [
+    Ok([
         ("verification_key.json", vk_json(vk)),
         ("proof.json", proof_json(&proof)),
         ("public.json", json!(public)),
-    ];
-    for (name, value) in files {
-        let path = out_dir.join(name);
-        // Pretty-printing a serde_json::Value to memory cannot fail.
-        let text = serde_json::to_string_pretty(&value).unwrap_or_default();
-        std::fs::write(&path, text).map_err(|source| ExportError::Io { path, source })?;
-    }
-    Ok(())
+    ])
 }

@@ -65,7 +65,8 @@ fn round_and_history_exit_codes() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json report");
     assert_eq!(v["valid"], true);
     assert_eq!(v["insecure_key"], true);
-    assert_eq!(v["vk_digest"].as_str().map(str::len), Some(64));
+    // 0x and 64 lowercase hex digits, the canonical digest spelling (PROTOCOL.md §6).
+    assert_eq!(v["vk_digest"].as_str().map(str::len), Some(66));
 
     // Without --allow-insecure-keys a seeded key is refused, saying why and what to do.
     for cmd in ["round", "history"] {

@@ -16,7 +16,7 @@ fn dependency_tree_has_no_prover_crate() {
         "cargo tree failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    // The tree must be the real one (it names the verifier and its one zkfl dependency)...
+    // The tree must be the real one (it names the verifier and its zkfl-circuits dependency)...
     assert!(
         tree.contains("zkfl-verifier") && tree.contains("zkfl-circuits"),
         "{tree}"

@@ -64,7 +64,7 @@ fn key_command_trusts_the_files_not_the_header() {
             kind: "verifying".into(),
             shape,
             insecure_seed: None,
-            vk_digest: hex::encode(keys::vk_digest(&vk)),
+            vk_digest: keys::vk_digest_hex(&vk),
             reduction: Reduction::Circom,
             provenance: claims,
         };

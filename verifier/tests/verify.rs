@@ -91,12 +91,12 @@ fn rejects_x_plus_r_as_non_canonical() {
 #[test]
 fn rejects_every_flipped_proof_byte() {
     let f = fixture();
-    let bytes = hex::decode(&f.bundles[0].chunks[1].proof).unwrap();
+    let bytes = hex::decode(f.bundles[0].chunks[1].proof.trim_start_matches("0x")).unwrap();
     for i in 0..bytes.len() {
         let mut flipped = bytes.clone();
         flipped[i] ^= 1;
         let mut b = f.bundles[0].clone();
-        b.chunks[1].proof = hex::encode(flipped);
+        b.chunks[1].proof = zkfl_circuits::field::to_hex(&flipped);
         let (e, msg) = reject(&b);
         assert!(
             matches!(

@@ -139,3 +139,77 @@ pub fn addr(b: u8) -> Address {
 pub fn r() -> U256 {
     zkfl_contracts::encode::fr_modulus()
 }
+
+/// Signing keys of the test clients, sorted by address (slot i of a test round is signed by
+/// key i, so that signed slots ascend). FIXED keys: test only.
+pub fn client_keys() -> &'static [alloy_signer_local::PrivateKeySigner] {
+    static KEYS: OnceLock<Vec<alloy_signer_local::PrivateKeySigner>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let mut keys: Vec<_> = (1..=9u8)
+            .map(|i| {
+                alloy_signer_local::PrivateKeySigner::from_bytes(
+                    &alloy_primitives::B256::repeat_byte(i),
+                )
+                .expect("a valid secp256k1 key")
+            })
+            .collect();
+        keys.sort_by_key(|k| k.address());
+        keys
+    })
+}
+
+/// A task for the registry at `registry` on `chain_id`, whose roster is `roster`.
+pub fn task_for(
+    chain_id: u64,
+    registry: Address,
+    roster: &zkfl_task::Roster,
+    quorum: u32,
+) -> zkfl_task::Task {
+    zkfl_task::Task::new("zkfl-contracts tests", chain_id, registry, roster, quorum)
+}
+
+/// `key`'s signature of `UpdateCommitment{round, prev_model, update, weight}` under `task`,
+/// as a bundle slot and as calldata.
+pub fn sign_slot(
+    task: &zkfl_task::Task,
+    key: &alloy_signer_local::PrivateKeySigner,
+    round: u64,
+    prev_model: zkfl_circuits::Commitment,
+    update: zkfl_circuits::Commitment,
+    weight: u64,
+) -> zkfl_contracts::round::SlotClient {
+    let signed =
+        zkfl_task::SignedUpdate::sign(task, key, round, prev_model, update, weight).expect("sign");
+    let mut signature = [0u8; 65];
+    hex::decode_to_slice(&signed.slot.signature[2..], &mut signature).expect("65-byte hex");
+    zkfl_contracts::round::SlotClient {
+        signer: signed.slot.signer,
+        signature,
+    }
+}
+
+/// The bundle form of a slot's client.
+pub fn client_signature(
+    c: &zkfl_contracts::round::SlotClient,
+) -> zkfl_circuits::bundle::ClientSignature {
+    zkfl_circuits::bundle::ClientSignature {
+        signer: format!("0x{}", hex::encode(c.signer)),
+        signature: format!("0x{}", hex::encode(c.signature)),
+    }
+}
+
+/// `owner` enrolls `clients` in the registry at `registry` (one `enrollMany`).
+pub fn enroll(
+    evm: &mut zkfl_contracts::evm::Evm,
+    registry: Address,
+    owner: Address,
+    clients: &[Address],
+) {
+    evm.call(
+        owner,
+        registry,
+        zkfl_contracts::round::enroll_calldata(clients),
+        "enrollMany",
+    )
+    .expect("enrollMany");
+}

@@ -13,17 +13,20 @@ use ark_std::rand::Rng;
 use zkfl_circuits::{
     bundle::RoundBundle,
     commit::random_salts as salts,
-    keys::{vk_digest, KeyHeader},
+    keys::{vk_digest_hex, KeyHeader},
     testing::RandomRound,
     ChunkCircuit, Kind, Round, RoundInput, Shape,
 };
 use zkfl_contracts::encode::{fr_to_word, function_calldata as call, proof_to_words, ProofWords};
 use zkfl_contracts::evm::{CallOutcome, Evm};
 use zkfl_contracts::revert::RevertReason;
-use zkfl_contracts::round::{RegistryParams, RoundCall, RoundPublic};
+use zkfl_contracts::round::{RegistryParams, RoundCall, RoundPublic, SlotClient};
 use zkfl_contracts::ContractsError;
+use zkfl_task::{Roster, Task};
 
-use crate::common::{addr, compile, rng, Compiled, SLOTS};
+use crate::common::{
+    addr, client_keys, client_signature, compile, enroll, rng, sign_slot, task_for, Compiled, SLOTS,
+};
 
 pub const M: usize = 4;
 pub const D: usize = 10; // K = ceil(10 / 4) = 3 chunks, the last one zero-padded
@@ -31,6 +34,49 @@ pub const K: usize = 3;
 
 pub const OWNER: u8 = 0xa0;
 pub const COORDINATOR: u8 = 0xc0;
+/// The task's quorum and the registry's minClients.
+pub const QUORUM: u32 = 3;
+/// revm's chain id.
+pub const CHAIN_ID: u64 = 1;
+
+/// Where [`deploy`] puts the registry (the owner's first creation), known before deployment
+/// so that the task, and the clients' signatures, can name it.
+pub fn registry_address() -> Address {
+    addr(OWNER).create(0)
+}
+
+/// The enrolled clients: the first eight test keys (the ninth is never enrolled).
+pub fn roster() -> Roster {
+    Roster::new(client_keys()[..SLOTS].iter().map(|k| k.address()).collect()).expect("roster")
+}
+
+/// The task of the test registry.
+pub fn task() -> Task {
+    task_for(CHAIN_ID, registry_address(), &roster(), QUORUM)
+}
+
+/// Slot i of `round` (round index `index`) signed by client key i, for every slot of
+/// weight > 0, under `task`.
+pub fn sign_round(task: &Task, index: u64, round: &Round) -> Vec<Option<SlotClient>> {
+    round
+        .input
+        .slots
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            (s.weight > 0).then(|| {
+                sign_slot(
+                    task,
+                    &client_keys()[i],
+                    index,
+                    round.model_commitment,
+                    round.update_commitments[i],
+                    s.weight,
+                )
+            })
+        })
+        .collect()
+}
 
 pub fn shape() -> Shape {
     Shape::new(SLOTS, M)
@@ -59,6 +105,9 @@ pub struct Fixture {
     /// Round 1 with all eight slots active and B₂² = 2^Nb: the circuit proves it (every
     /// B₂² − S_i < 2^Nb because every S_i > 0), only the bound check refuses it.
     pub wide_norm: RoundCall,
+    /// Round 1 proven with slot 0's weight raised by one, carrying round 1's honest
+    /// signatures (slot 0's signs the old weight): only the signature check refuses it.
+    pub reweighted: RoundCall,
 }
 
 /// Five clients with random weights and updates within B_inf, three empty slots.
@@ -139,8 +188,10 @@ pub struct Bundles {
     pub round2: RoundBundle,
     pub zero_weight: RoundBundle,
     pub wide_norm: RoundBundle,
+    pub reweighted: RoundBundle,
 }
 
+/// Proves `round` and signs it as its clients do.
 pub fn prove_round(
     pk: &ProvingKey<Bn254>,
     pvk: &PreparedVerifyingKey<Bn254>,
@@ -148,17 +199,42 @@ pub fn prove_round(
     round: &Round,
     seed: u64,
 ) -> (RoundCall, RoundBundle) {
+    prove_round_signed(
+        pk,
+        pvk,
+        index,
+        round,
+        seed,
+        sign_round(&task(), index, round),
+    )
+}
+
+/// Proves `round` and attaches `clients` as its slots' signatures.
+pub fn prove_round_signed(
+    pk: &ProvingKey<Bn254>,
+    pvk: &PreparedVerifyingKey<Bn254>,
+    index: u64,
+    round: &Round,
+    seed: u64,
+    clients: Vec<Option<SlotClient>>,
+) -> (RoundCall, RoundBundle) {
     let proofs: Vec<_> = (0..K)
         .map(|c| prove_chunk(pk, pvk, round, c, seed + c as u64))
         .collect();
-    let call = RoundCall::new(index, &round_public(round), &proofs).expect("round shape");
+    let call = RoundCall::new(index, &round_public(round), &proofs, &clients).expect("round shape");
     let floats = round
         .input
         .bounds
         .to_floats(&shape())
         .expect("perfect-square B₂²");
-    let digest = hex::encode(vk_digest(&pvk.vk));
-    let bundle = RoundBundle::from_round(round, index, index == 1, &digest, floats, &proofs);
+    let digest = vk_digest_hex(&pvk.vk);
+    let bundle = RoundBundle::from_round(round, index, index == 1, &digest, floats, &proofs)
+        .signed(
+            clients
+                .iter()
+                .map(|c| c.as_ref().map(client_signature))
+                .collect(),
+        );
     (call, bundle)
 }
 
@@ -178,6 +254,19 @@ pub fn fixture() -> &'static Fixture {
         let input1 = round_input(model, salts(&mut r, K), 10);
         let round1 = Round::build(input1.clone()).expect("round 1");
         let (call1, bundle1) = prove_round(&pk, &pvk, 1, &round1, 100);
+
+        let mut reweighted = input1.clone();
+        reweighted.slots[0].weight += 1;
+        let reweighted = Round::build(reweighted).expect("round 1, slot 0 reweighted");
+        assert_eq!(reweighted.update_commitments, round1.update_commitments);
+        let (reweighted, reweighted_bundle) = prove_round_signed(
+            &pk,
+            &pvk,
+            1,
+            &reweighted,
+            600,
+            sign_round(&task(), 1, &round1),
+        );
 
         let input2 = round_input(round1.new_model.clone(), input1.new_model_salts.clone(), 20);
         let round2 = Round::build(input2).expect("round 2");
@@ -216,7 +305,7 @@ pub fn fixture() -> &'static Fixture {
             kind: "verifying".into(),
             shape: shape(),
             insecure_seed: Some(0x5e7),
-            vk_digest: hex::encode(vk_digest(&vk)),
+            vk_digest: vk_digest_hex(&vk),
             reduction: Default::default(),
             provenance: None,
         };
@@ -229,6 +318,7 @@ pub fn fixture() -> &'static Fixture {
                 round2: bundle2,
                 zero_weight: zero_weight_bundle,
                 wide_norm: wide_norm_bundle,
+                reweighted: reweighted_bundle,
             },
             round1,
             call1,
@@ -237,6 +327,7 @@ pub fn fixture() -> &'static Fixture {
             alt_acc: (alt_accs, alt_proof),
             zero_weight,
             wide_norm,
+            reweighted,
         }
     })
 }
@@ -264,17 +355,22 @@ pub fn params() -> RegistryParams {
         model_bits: s.model_bits as u8,
         weight_bits: s.weight_bits as u8,
         norm_bits: s.norm_bits as u8,
+        min_clients: QUORUM.into(),
     }
 }
 
+/// A fresh registry at [`registry_address`] with the [`roster`] enrolled.
 pub fn deploy() -> Chain {
     let params = params();
     let mut initcode = fixture().compiled.registry.bytecode.clone();
     initcode.extend(params.constructor_args());
     let mut evm = Evm::new();
+    assert_eq!(evm.chain_id(), CHAIN_ID);
     let registry = evm
         .deploy(addr(OWNER), initcode, "deploy registry")
         .expect("deploy registry");
+    assert_eq!(registry, registry_address());
+    enroll(&mut evm, registry, addr(OWNER), &roster().clients);
     Chain { evm, registry }
 }
 

@@ -3,6 +3,7 @@
 //! and the registry must accept the honest round and reject each tampering with the
 //! right custom error.
 
+mod clients;
 #[path = "../common/mod.rs"]
 mod common;
 mod fixture;
@@ -10,7 +11,7 @@ mod parity;
 
 use alloy_dyn_abi::DynSolValue;
 use alloy_primitives::{Address, B256, U256};
-use common::{addr, r, L, SLOTS};
+use common::{addr, enroll, r, L, SLOTS};
 use fixture::*;
 use zkfl_contracts::encode::function_calldata as call;
 use zkfl_contracts::evm::Evm;
@@ -46,6 +47,8 @@ fn valid_rounds_advance_the_commitment_chain() {
     let measured = measure_round_gas(
         &f.compiled.registry,
         &params(),
+        addr(OWNER),
+        &roster().clients,
         &[f.call1.clone(), f.call2.clone()],
     )
     .expect("measure");
@@ -86,6 +89,17 @@ fn valid_rounds_advance_the_commitment_chain() {
     assert_eq!(ev.weights, weights);
     let b = f.round1.input.bounds;
     assert_eq!(ev.bounds, [U256::from(b.linf), U256::from(b.l2_sq)]);
+    let clients: Vec<Address> = (0..SLOTS)
+        .map(|i| {
+            if f.round1.input.slots[i].weight > 0 {
+                common::client_keys()[i].address()
+            } else {
+                Address::ZERO
+            }
+        })
+        .collect();
+    assert_eq!(ev.clients, clients);
+    assert_eq!(ev.clients, f.call1.clients);
 
     // The contract's own commitment view agrees with zkfl-circuits for an update, too.
     let hashes = DynSolValue::Array(
@@ -273,12 +287,20 @@ fn rejects_reordered_chunks() {
     let mut bad = call1.clone();
     bad.proofs.swap(1, 2);
     bad.new_model_hashes.swap(1, 2);
+    assert_eq!(
+        reason(submit(&mut chain, COORDINATOR, &bad)),
+        RevertReason::ProofInvalid
+    );
+    // Reordering the update chunk hashes changes the update commitments the clients signed.
     for u in &mut bad.update_hashes {
         u.swap(1, 2);
     }
     assert_eq!(
         reason(submit(&mut chain, COORDINATOR, &bad)),
-        RevertReason::ProofInvalid
+        RevertReason::BadSignature {
+            slot: U256::ZERO,
+            client: call1.clients[0]
+        }
     );
     bad.old_model_hashes.swap(1, 2);
     assert!(matches!(
@@ -446,6 +468,7 @@ fn constructor_rejects_inconsistent_shape() {
         model_bits: 32,
         weight_bits: 16,
         norm_bits: 64,
+        min_clients: 1,
     };
     let mut initcode = fixture().compiled.registry.bytecode.clone();
     initcode.extend(params.constructor_args());
@@ -533,6 +556,7 @@ fn a_chain_without_the_pairing_precompile_accepts_nothing() {
             "deploy",
         )
         .expect("deploy");
+    enroll(&mut evm, registry, addr(OWNER), &roster().clients);
     let mut chain = Chain { evm, registry };
     assert_eq!(
         reason(submit(&mut chain, COORDINATOR, &fixture().call1)),

@@ -1,8 +1,10 @@
-//! One verdict everywhere (issue 12): one corpus of honest and hostile round bundles goes to
-//! `zkfl-verify` (the library the binary runs: `verify_history` over the rounds already
-//! accepted plus the candidate) and to the registry (the bundle encoded by `round_call`,
-//! exactly what `zkfl submit` sends, then `submitRound` in revm after the same accepted
-//! rounds). Both must accept or both must reject every bundle.
+//! One verdict everywhere (issues 11 and 12): one corpus of honest and hostile round bundles
+//! goes to `zkfl-verify` (the library the binary runs: `verify_history` over the rounds
+//! already accepted plus the candidate, and `zkfl_task::check_round` on the candidate's
+//! signatures under the task and roster) and to the registry (the bundle encoded by
+//! `round_call`, exactly what `zkfl submit` sends, then `submitRound` in revm after the same
+//! accepted rounds, with the same roster enrolled and quorum set). Both must accept or both
+//! must reject every bundle.
 //!
 //! Where the encoder refuses a bundle (its redundant copies disagree, or it holds what no
 //! calldata can carry, such as x + r in a field element or floats that misstate the bounds),
@@ -10,13 +12,16 @@
 //! so that a regression that moves a rejection from the contract to the encoder (or drops
 //! it) shows up. The contract's own handling of raw x + r calldata is tested in main.rs.
 
-use alloy_primitives::U256;
+use alloy_dyn_abi::DynSolValue;
+use alloy_primitives::{Address, U256};
 use ark_ec::AffineRepr;
-use zkfl_circuits::bundle::{proof_to_hex, RoundBundle};
+use zkfl_circuits::bundle::{proof_to_hex, ClientSignature, RoundBundle, ROUND_FORMAT};
 use zkfl_contracts::bundle::round_call;
+use zkfl_contracts::encode::function_calldata;
 use zkfl_contracts::ContractsError;
+use zkfl_task::{check_round, Roster, SlotClaim, SlotSignature, Task};
 
-use crate::common::{addr, r};
+use crate::common::{addr, client_keys, client_signature, r, sign_slot, task_for, SLOTS};
 use crate::fixture::*;
 
 #[derive(Debug, PartialEq)]
@@ -32,18 +37,106 @@ impl Verdict {
     }
 }
 
-fn zkfl_verify(prefix: &[RoundBundle], b: &RoundBundle) -> Verdict {
+/// What the task and the registry hold besides the rounds: the quorum, and the clients
+/// revoked since enrollment (off-chain: dropped from the roster; on-chain: `revoke`).
+#[derive(Clone, Default)]
+struct Setup {
+    quorum: Option<u32>,
+    revoked: Vec<Address>,
+}
+
+impl Setup {
+    fn task_and_roster(&self) -> (Task, Roster) {
+        let mut clients = roster().clients;
+        clients.retain(|c| !self.revoked.contains(c));
+        let roster = Roster::new(clients).expect("roster");
+        let task = task_for(
+            CHAIN_ID,
+            registry_address(),
+            &roster,
+            self.quorum.unwrap_or(QUORUM),
+        );
+        (task, roster)
+    }
+}
+
+/// The bundle's proofs as zkfl-verify on this branch reads them (`zkfl-round/1`): the
+/// signatures are checked by `zkfl_task::check_round` below.
+fn proof_part(b: &RoundBundle) -> RoundBundle {
+    RoundBundle {
+        format: ROUND_FORMAT.into(),
+        clients: None,
+        ..b.clone()
+    }
+}
+
+/// `zkfl_task::check_round` on a signed bundle's slots.
+fn signatures(setup: &Setup, b: &RoundBundle) -> Result<(), String> {
+    let (task, roster) = setup.task_and_roster();
+    let clients = b.clients.as_ref().ok_or("unsigned bundle")?;
+    let sigs = clients
+        .iter()
+        .map(|c| {
+            c.as_ref()
+                .map(|ClientSignature { signer, signature }| {
+                    Ok(SlotSignature {
+                        signer: signer
+                            .parse()
+                            .map_err(|e| format!("signer {signer}: {e}"))?,
+                        signature: signature.clone(),
+                    })
+                })
+                .transpose()
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    if sigs.len() != b.weights.len() || b.update_commitments.len() != b.weights.len() {
+        return Err("client, weight and commitment counts differ".into());
+    }
+    let claims: Vec<SlotClaim<'_>> = (0..b.weights.len())
+        .map(|i| SlotClaim {
+            weight: b.weights[i],
+            commitment: b.update_commitments[i],
+            signature: sigs[i].as_ref(),
+        })
+        .collect();
+    check_round(&task, &roster, b.round, &b.model_commitment, &claims)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+fn zkfl_verify(setup: &Setup, prefix: &[RoundBundle], b: &RoundBundle) -> Verdict {
     let f = fixture();
-    let mut all = prefix.to_vec();
-    all.push(b.clone());
-    match zkfl_verifier::verify_history(&f.vk, &f.header, &all) {
-        Ok(_) => Verdict::Accept,
+    let mut all: Vec<RoundBundle> = prefix.iter().map(proof_part).collect();
+    all.push(proof_part(b));
+    if let Err(e) = zkfl_verifier::verify_history(&f.vk, &f.header, &all) {
+        return Verdict::Reject(format!("zkfl-verify: {e}"));
+    }
+    match signatures(setup, b) {
+        Ok(()) => Verdict::Accept,
         Err(e) => Verdict::Reject(format!("zkfl-verify: {e}")),
     }
 }
 
-fn registry(prefix: &[RoundBundle], b: &RoundBundle, caller: u8) -> Verdict {
+fn registry(setup: &Setup, prefix: &[RoundBundle], b: &RoundBundle, caller: u8) -> Verdict {
     let mut chain = deploy();
+    let owner = addr(OWNER);
+    for c in &setup.revoked {
+        let data = function_calldata("revoke(address)", vec![DynSolValue::Address(*c)]);
+        chain
+            .evm
+            .call(owner, chain.registry, data, "revoke")
+            .expect("revoke");
+    }
+    if let Some(q) = setup.quorum {
+        let data = function_calldata(
+            "setMinClients(uint256)",
+            vec![DynSolValue::Uint(U256::from(q), 256)],
+        );
+        chain
+            .evm
+            .call(owner, chain.registry, data, "setMinClients")
+            .expect("setMinClients");
+    }
     for p in prefix {
         let call = round_call(p).expect("accepted prefix encodes");
         submit(&mut chain, COORDINATOR, &call).expect("accepted prefix");
@@ -75,6 +168,227 @@ fn plus_r(x: &str) -> String {
     (U256::from_str_radix(x, 10).expect("decimal") + r()).to_string()
 }
 
+/// Slot `slot` of `b` signed by test client `key` over `(round, prev, update, weight)` under
+/// `task` instead.
+fn resign(
+    b: &RoundBundle,
+    slot: usize,
+    key: usize,
+    task: &Task,
+    round: u64,
+    update: zkfl_circuits::Commitment,
+    weight: u64,
+) -> RoundBundle {
+    let mut x = b.clone();
+    let c = sign_slot(
+        task,
+        &client_keys()[key],
+        round,
+        b.model_commitment,
+        update,
+        weight,
+    );
+    x.clients.as_mut().expect("signed bundle")[slot] = Some(client_signature(&c));
+    x
+}
+
+/// The high-s twin of a 65-byte r ‖ s ‖ v hex signature: s' = n − s, v flipped.
+fn high_s_twin(sig: &str) -> String {
+    let n = U256::from_str_radix(
+        "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141",
+        16,
+    )
+    .expect("n");
+    let mut bytes = hex::decode(&sig[2..]).expect("hex");
+    let s = U256::from_be_slice(&bytes[32..64]);
+    bytes[32..64].copy_from_slice(&(n - s).to_be_bytes::<32>());
+    bytes[64] = if bytes[64] == 27 { 28 } else { 27 };
+    format!("0x{}", hex::encode(bytes))
+}
+
+/// (name, setup, accepted rounds, candidate, expected verdict, the registry's error)
+type SignedCase = (
+    &'static str,
+    Setup,
+    Vec<RoundBundle>,
+    RoundBundle,
+    bool,
+    String,
+);
+
+/// The 10 hostile rounds of issue 11: each goes to zkfl-verify (proofs and
+/// `zkfl_task::check_round`) and to the registry, which must give the same verdict, and
+/// the registry must refuse each with the custom error of its case.
+#[test]
+fn signed_rounds_get_one_verdict() {
+    let f = fixture();
+    let b1 = f.bundles.round1.clone();
+    let b2 = f.bundles.round2.clone();
+    let task = task();
+    let other_registry = task_for(CHAIN_ID, addr(0x77), &roster(), QUORUM);
+    let other_chain = task_for(CHAIN_ID + 1, registry_address(), &roster(), QUORUM);
+    let w = |b: &RoundBundle, i: usize| b.weights[i];
+    let outsider = client_keys()[SLOTS].address();
+    let revoked = client_keys()[2].address();
+    let signer = |i: usize| format!("{}", client_keys()[i].address());
+    let mut high_s = b1.clone();
+    {
+        let c = high_s.clients.as_mut().expect("signed")[1]
+            .as_mut()
+            .expect("slot 1 signed");
+        c.signature = high_s_twin(&c.signature);
+    }
+    let none = Setup::default();
+    // (name, setup, accepted rounds, candidate, expected verdict, the registry's error)
+    let cases: Vec<SignedCase> = vec![
+        (
+            "honest round 1",
+            none.clone(),
+            vec![],
+            b1.clone(),
+            true,
+            String::new(),
+        ),
+        (
+            "honest round 2",
+            none.clone(),
+            vec![b1.clone()],
+            b2.clone(),
+            true,
+            String::new(),
+        ),
+        (
+            "substituted update (slot 0 signed another commitment)",
+            none.clone(),
+            vec![],
+            resign(&b1, 0, 0, &task, 1, b2.update_commitments[0], w(&b1, 0)),
+            false,
+            format!("BadSignature(slot 0, {})", signer(0)),
+        ),
+        (
+            "signature replayed from round 1 in round 2",
+            none.clone(),
+            vec![b1.clone()],
+            {
+                let mut x = b2.clone();
+                x.clients.as_mut().expect("signed")[0] =
+                    b1.clients.as_ref().expect("signed")[0].clone();
+                x
+            },
+            false,
+            format!("BadSignature(slot 0, {})", signer(0)),
+        ),
+        (
+            "signed for another registry",
+            none.clone(),
+            vec![],
+            resign(
+                &b1,
+                3,
+                3,
+                &other_registry,
+                1,
+                b1.update_commitments[3],
+                w(&b1, 3),
+            ),
+            false,
+            format!("BadSignature(slot 3, {})", signer(3)),
+        ),
+        (
+            "signed for another chain id",
+            none.clone(),
+            vec![],
+            resign(
+                &b1,
+                3,
+                3,
+                &other_chain,
+                1,
+                b1.update_commitments[3],
+                w(&b1, 3),
+            ),
+            false,
+            format!("BadSignature(slot 3, {})", signer(3)),
+        ),
+        (
+            "unenrolled signer",
+            none.clone(),
+            vec![],
+            resign(&b1, 4, SLOTS, &task, 1, b1.update_commitments[4], w(&b1, 4)),
+            false,
+            format!("NotEnrolled(slot 4, {outsider})"),
+        ),
+        (
+            "revoked signer",
+            Setup {
+                revoked: vec![revoked],
+                ..Setup::default()
+            },
+            vec![],
+            b1.clone(),
+            false,
+            format!("NotEnrolled(slot 2, {revoked})"),
+        ),
+        (
+            "same client in two slots",
+            none.clone(),
+            vec![],
+            resign(&b1, 1, 0, &task, 1, b1.update_commitments[1], w(&b1, 1)),
+            false,
+            format!("DuplicateClient(slots 0 and 1, {})", signer(0)),
+        ),
+        (
+            "weight changed after signing (proven with the new weight)",
+            none.clone(),
+            vec![],
+            f.bundles.reweighted.clone(),
+            false,
+            format!("BadSignature(slot 0, {})", signer(0)),
+        ),
+        (
+            "high-s twin of a valid signature",
+            none.clone(),
+            vec![],
+            high_s,
+            false,
+            "HighS(slot 1)".into(),
+        ),
+        (
+            "fewer clients than the quorum",
+            Setup {
+                quorum: Some(6),
+                ..Setup::default()
+            },
+            vec![],
+            b1.clone(),
+            false,
+            "BelowQuorum(5 signed clients, minClients 6)".into(),
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (name, setup, prefix, candidate, expected, error) in &cases {
+        let v = zkfl_verify(setup, prefix, candidate);
+        let g = registry(setup, prefix, candidate, COORDINATOR);
+        eprintln!(
+            "{name:<58} zkfl-verify {:<6} registry {:<6} {}",
+            word(&v),
+            word(&g),
+            detail(&v, &g)
+        );
+        if v.accepted() != *expected || g.accepted() != *expected {
+            failures.push(format!("{name}: zkfl-verify {v:?}, registry {g:?}"));
+        }
+        if let Verdict::Reject(why) = &g {
+            if !why.starts_with(&format!("contract: {error}")) {
+                failures.push(format!(
+                    "{name}: expected the contract's {error}, got {why}"
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
 #[test]
 fn zkfl_verify_and_the_registry_give_one_verdict() {
     let f = fixture();
@@ -85,6 +399,7 @@ fn zkfl_verify_and_the_registry_give_one_verdict() {
         change(&mut x);
         x
     };
+    let none = Setup::default();
     // (name, accepted rounds, candidate, expected verdict, the registry side that rejects)
     let cases: Vec<(&str, Vec<RoundBundle>, RoundBundle, bool, &str)> = vec![
         ("honest round 1", vec![], b1.clone(), true, ""),
@@ -175,8 +490,8 @@ fn zkfl_verify_and_the_registry_give_one_verdict() {
     ];
     let mut failures = Vec::new();
     for (name, prefix, candidate, expected, side) in &cases {
-        let v = zkfl_verify(prefix, candidate);
-        let g = registry(prefix, candidate, COORDINATOR);
+        let v = zkfl_verify(&none, prefix, candidate);
+        let g = registry(&none, prefix, candidate, COORDINATOR);
         eprintln!(
             "{name:<58} zkfl-verify {:<6} registry {:<6} {}",
             word(&v),
@@ -197,12 +512,22 @@ fn zkfl_verify_and_the_registry_give_one_verdict() {
     // Who sends a bundle is not part of it: the registry refuses a submission by anyone but
     // the coordinator and changes nothing, then accepts the same bundle from the coordinator,
     // which is zkfl-verify's verdict on it.
-    let stranger = registry(&[], &b1, OWNER);
+    let stranger = registry(&none, &[], &b1, OWNER);
     assert!(
         matches!(&stranger, Verdict::Reject(why) if why.contains(&format!("NotCoordinator({})", addr(OWNER)))),
         "{stranger:?}"
     );
-    assert!(zkfl_verify(&[], &b1).accepted() && registry(&[], &b1, COORDINATOR).accepted());
+    assert!(
+        zkfl_verify(&none, &[], &b1).accepted()
+            && registry(&none, &[], &b1, COORDINATOR).accepted()
+    );
+
+    // An unsigned bundle never reaches the chain: the encoder refuses it.
+    let unsigned = registry(&none, &[], &proof_part(&b1), COORDINATOR);
+    assert!(
+        matches!(&unsigned, Verdict::Reject(why) if why.starts_with("encoder") && why.contains("unsigned")),
+        "{unsigned:?}"
+    );
 }
 
 fn word(v: &Verdict) -> &'static str {

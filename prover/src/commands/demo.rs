@@ -9,8 +9,10 @@ use zkfl_circuits::tensors::{self, Layout, TensorSpec};
 use zkfl_contracts::bundle::{registry_params, round_call};
 use zkfl_contracts::encode::function_calldata;
 use zkfl_contracts::evm::Evm;
-use zkfl_contracts::round::RoundAccepted;
+use zkfl_contracts::round::{enroll_calldata, RoundAccepted};
 
+use alloy_signer_local::PrivateKeySigner;
+use zkfl_task::{Roster, Task};
 use zkfl_verifier::load_bundle;
 
 use super::onchain::SolcArgs;
@@ -48,6 +50,17 @@ fn values(seed: u64, n: usize, amp: f64) -> Vec<f64> {
         })
         .collect()
 }
+
+/// The demo clients' keys: Anvil's / Hardhat's public test accounts 1..=4 (demo only).
+const CLIENT_KEYS: [&str; 4] = [
+    "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+    "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+    "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
+    "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
+];
+
+/// The in-process EVM's chain id (revm's mainnet default), the demo task's domain.
+const DEMO_CHAIN_ID: u64 = 1;
 
 fn zkfl(args: &[&str]) -> anyhow::Result<()> {
     let exe = std::env::current_exe().context("locating the zkfl binary")?;
@@ -108,7 +121,43 @@ impl DemoCmd {
             "--out",
             &p("keys"),
         ])?;
-        for i in 0..clients {
+        // The signed task: the 4 clients enrolled, quorum 3, the registry at the address the
+        // demo's coordinator deploys it to (its first contract), on the in-process chain.
+        let keys: Vec<PrivateKeySigner> = CLIENT_KEYS
+            .iter()
+            .map(|k| k.parse())
+            .collect::<Result<_, _>>()
+            .context("demo client keys")?;
+        for (i, k) in CLIENT_KEYS.iter().enumerate() {
+            std::fs::write(p(&format!("client{i}.key")), k)?;
+        }
+        let roster = Roster::new(keys.iter().map(|k| k.address()).collect())?;
+        let task = Task::new(
+            "zkfl demo",
+            DEMO_CHAIN_ID,
+            DEMO_COORDINATOR.create(0),
+            &roster,
+            3,
+        );
+        std::fs::write(p("roster.json"), serde_json::to_vec_pretty(&roster)?)?;
+        std::fs::write(p("task.json"), serde_json::to_vec_pretty(&task)?)?;
+        println!(
+            "task.json: registry {} on chain {DEMO_CHAIN_ID}, {} enrolled clients, quorum 3",
+            task.registry,
+            roster.clients.len()
+        );
+        // The genesis model is committed up front: round 1's clients sign its commitment.
+        zkfl(&[
+            "commit",
+            "--model",
+            &p("global-0.safetensors"),
+            "--params",
+            &p("keys/params.json"),
+            "--out",
+            &format!("{}/", p("genesis")),
+        ])?;
+        let weights = [120u64, 80, 200, 50];
+        for (i, w) in weights.iter().enumerate() {
             zkfl(&[
                 "commit",
                 "--update",
@@ -117,6 +166,18 @@ impl DemoCmd {
                 &p("keys/params.json"),
                 "--out",
                 &p(&format!("client{i}.commit.json")),
+                "--task",
+                &p("task.json"),
+                "--roster",
+                &p("roster.json"),
+                "--round",
+                "1",
+                "--prev-model",
+                &p("genesis"),
+                "--weight",
+                &w.to_string(),
+                "--client-key-file",
+                &p(&format!("client{i}.key")),
             ])?;
         }
         let mut args = vec![
@@ -127,6 +188,12 @@ impl DemoCmd {
             "1".into(),
             "--model".into(),
             p("global-0.safetensors"),
+            "--genesis-opening".into(),
+            p("genesis/model.opening.json"),
+            "--task".into(),
+            p("task.json"),
+            "--roster".into(),
+            p("roster.json"),
             "--linf".into(),
             "0.01".into(),
             "--l2".into(),
@@ -134,25 +201,42 @@ impl DemoCmd {
             "--out".into(),
             p("round-1"),
         ];
-        for (i, w) in [120u64, 80, 200, 50].iter().enumerate() {
+        for i in 0..clients {
             args.extend([
                 "--update".into(),
                 p(&format!("client{i}.safetensors")),
                 "--opening".into(),
                 p(&format!("client{i}.opening.json")),
-                "--weight".into(),
-                w.to_string(),
+                "--signed".into(),
+                p(&format!("client{i}.signed.json")),
             ]);
         }
         zkfl(&args.iter().map(String::as_str).collect::<Vec<_>>())?;
-        zkfl(&["verify", "--keys", &p("keys"), &p("round-1")])?;
+        // The demo's keys come from `zkfl setup --seed`: anyone who knows the seed can forge
+        // proofs under them, so verifiers refuse them unless told these are test keys.
+        println!(
+            "(--allow-insecure-keys: the demo's keys come from `zkfl setup --seed`, which can forge proofs; real audits use ceremony keys, docs/CEREMONY.md)"
+        );
+        zkfl(&[
+            "verify",
+            "round",
+            "--vk",
+            &p("keys/vk.bin"),
+            "--allow-insecure-keys",
+            "--task",
+            &p("task.json"),
+            "--roster",
+            &p("roster.json"),
+            &p("round-1"),
+        ])?;
         println!(
             "\nProven and verified: each of the 4 client updates has every coordinate within ±0.01 and L2 norm ≤ 1.0,\n\
              and round-1/model.safetensors is exactly the weighted FedAvg (weights 120, 80, 200, 50) of those committed\n\
-             updates applied to the committed global-0 model, under the rounding rule in docs/PROTOCOL.md.\n\
+             updates applied to the committed global-0 model, under the rounding rule in docs/PROTOCOL.md;\n\
+             each update and weight is signed by its enrolled client for round 1 after the genesis model (EIP-712).\n\
              (The demo keys come from a fixed seed and are INSECURE; run `zkfl setup` without --seed for real use.)"
         );
-        on_chain(&dir, solc.location())
+        on_chain(&dir, solc.location(), &roster, task.quorum)
     }
 }
 
@@ -160,9 +244,9 @@ impl DemoCmd {
 /// no balance.
 const DEMO_COORDINATOR: Address = Address::repeat_byte(0xc0);
 
-/// Export the contracts, then deploy the registry and submit round 1 on an in-process EVM
-/// (revm; the same code a node runs, no node needed).
-fn on_chain(dir: &Path, solc: &Path) -> anyhow::Result<()> {
+/// Export the contracts, then deploy the registry, enroll the roster and submit the signed
+/// round 1 on an in-process EVM (revm; the same code a node runs, no node needed).
+fn on_chain(dir: &Path, solc: &Path, roster: &Roster, quorum: u32) -> anyhow::Result<()> {
     let out = dir.join("contracts");
     let keys = dir.join("keys").display().to_string();
     println!();
@@ -182,14 +266,26 @@ fn on_chain(dir: &Path, solc: &Path) -> anyhow::Result<()> {
         .map_err(anyhow::Error::from)
         .and_then(|h| Ok(hex::decode(h.trim())?))
         .with_context(|| format!("reading the registry bytecode {}", bin.display()))?;
-    let params = registry_params(&bundle, DEMO_COORDINATOR)
+    let mut params = registry_params(&bundle, DEMO_COORDINATOR)
         .with_context(|| format!("using {} as genesis", bundle_path.display()))?;
+    params.min_clients = u64::from(quorum);
     let call = round_call(&bundle).with_context(|| format!("reading {}", bundle_path.display()))?;
     let mut evm = Evm::new();
     let registry = evm.deploy(
         DEMO_COORDINATOR,
         params.initcode(&creation),
         "deploying ZkflRoundRegistry",
+    )?;
+    ensure!(
+        registry == DEMO_COORDINATOR.create(0),
+        "the registry was deployed at {registry}, not at {}, the address task.json names (the clients' signatures are for that one)",
+        DEMO_COORDINATOR.create(0)
+    );
+    evm.call(
+        DEMO_COORDINATOR,
+        registry,
+        enroll_calldata(&roster.clients),
+        "enroll(roster)",
     )?;
     let outcome = evm.call(
         DEMO_COORDINATOR,
@@ -220,11 +316,20 @@ fn on_chain(dir: &Path, solc: &Path) -> anyhow::Result<()> {
     println!(
         "\nOn chain (in-process EVM, revm): ZkflRoundRegistry deployed at {registry} ({} bytes of runtime code)\n\
          \x20 round 1 accepted: {} chunk proofs in one batched pairing check, gas used {}\n\
-         \x20 stored model commitment {} == round-1 new_model_commitment: yes",
+         \x20 stored model commitment {} == round-1 new_model_commitment: yes\n\
+         \x20 clients (each signature checked with ecrecover, {} enrolled, quorum {quorum}): {}",
         evm.code(registry).len(),
         bundle.chunks.len(),
         outcome.tx_gas,
         format_args!("0x{}", hex::encode(&stored)),
+        roster.clients.len(),
+        accepted
+            .clients
+            .iter()
+            .filter(|a| **a != Address::ZERO)
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
     );
     Ok(())
 }

@@ -9,6 +9,7 @@ mod onchain;
 mod prove;
 mod setup;
 mod submit;
+mod task;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -37,6 +38,8 @@ enum Command {
     /// beacon, verify, export-keys.
     #[command(subcommand)]
     Ceremony(ceremony::CeremonyCmd),
+    /// Write a signed task's task.json and roster.json (registry, chain, clients, quorum).
+    Task(task::TaskCmd),
     /// Commit to a client update (public record + private opening).
     Commit(commit::CommitCmd),
     /// Aggregate a round and prove it, chunk by chunk in parallel.
@@ -49,22 +52,32 @@ enum Command {
     Deploy(deploy::DeployCmd),
     /// Submit a proven round to the registry on a node.
     Submit(submit::SubmitCmd),
-    /// Verify a proven round (or a whole history) with the standalone verifier.
+    /// Verify a round, a history, a model or a key: `zkfl-verify`'s commands, same code.
     Verify(verify::VerifyCmd),
 }
 
 impl Cli {
-    pub fn run(self) -> anyhow::Result<()> {
-        match self.command {
+    /// Runs the subcommand and returns the process exit code (`zkfl verify` keeps
+    /// `zkfl-verify`'s: 0 valid, 1 invalid, 2 unreadable; every other command 0 or 1).
+    pub fn run(self) -> i32 {
+        let result = match self.command {
+            Command::Verify(c) => return c.run(),
             Command::Setup(c) => c.run(),
             Command::Ceremony(c) => c.run(),
+            Command::Task(c) => c.run(),
             Command::Commit(c) => c.run(),
             Command::Prove(c) => c.run(),
             Command::Demo(c) => c.run(),
             Command::ExportSolidity(c) => c.run(),
             Command::Deploy(c) => c.run(),
             Command::Submit(c) => c.run(),
-            Command::Verify(c) => c.run(),
+        };
+        match result {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("error: {}", zkfl_verifier::describe_error(e.as_ref()));
+                1
+            }
         }
     }
 }

@@ -9,7 +9,9 @@ use zkfl_prover::{
     output,
     prove::{prove_round_with, Parallelism},
     setup::KeyPaths,
+    signed,
 };
+use zkfl_task::Task;
 
 /// Aggregate a round with FedAvg and prove it.
 #[derive(Args)]
@@ -24,8 +26,12 @@ pub struct ProveCmd {
     #[arg(long)]
     model: PathBuf,
     /// The previous round's `model.opening.json`; omit for the genesis model (committed afresh).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "genesis_opening")]
     model_opening: Option<PathBuf>,
+    /// The genesis model's opening from `zkfl commit --model`: the first round opens the
+    /// genesis commitment its clients signed instead of committing the model afresh.
+    #[arg(long)]
+    genesis_opening: Option<PathBuf>,
     /// A client update (safetensors); repeat once per client.
     #[arg(long = "update", required = true)]
     updates: Vec<PathBuf>,
@@ -33,8 +39,20 @@ pub struct ProveCmd {
     #[arg(long = "opening", required = true)]
     openings: Vec<PathBuf>,
     /// The client's FedAvg weight (e.g. its sample count); one per --update, same order.
-    #[arg(long = "weight", required = true)]
+    /// Signed rounds take each weight from its record (a --weight, if given, must agree).
+    #[arg(long = "weight")]
     weights: Vec<u64>,
+    /// The client's signed record from `zkfl commit --task` (`X.signed.json`); one per
+    /// --update, same order. The slots are then ordered by signer address, and the bundle
+    /// is a signed `zkfl-round/2`.
+    #[arg(long = "signed", requires = "task")]
+    signed: Vec<PathBuf>,
+    /// The task (task.json) the records are signed under; needs --roster and --signed.
+    #[arg(long, requires_all = ["roster", "signed"])]
+    task: Option<PathBuf>,
+    /// The task's roster (roster.json).
+    #[arg(long, requires = "task")]
+    roster: Option<PathBuf>,
     /// L∞ bound on every update coordinate (float; rounded down to fixed point).
     #[arg(long)]
     linf: f64,
@@ -57,15 +75,67 @@ pub struct ProveCmd {
 
 impl ProveCmd {
     pub fn run(self) -> anyhow::Result<()> {
-        if self.updates.len() != self.openings.len() || self.updates.len() != self.weights.len() {
+        let signing = self.task.is_some();
+        let weights_ok =
+            self.weights.len() == self.updates.len() || (signing && self.weights.is_empty());
+        if self.updates.len() != self.openings.len()
+            || !weights_ok
+            || (signing && self.signed.len() != self.updates.len())
+        {
             bail!(
-                "give one --opening and one --weight per --update ({} updates, {} openings, {} weights)",
+                "give one --opening, one --weight (unless signed) and, for a signed round, one --signed per --update ({} updates, {} openings, {} weights, {} signed records)",
                 self.updates.len(),
                 self.openings.len(),
-                self.weights.len()
+                self.weights.len(),
+                self.signed.len()
             );
         }
         output::check_new_output(&self.out)?;
+        let model_opening = self
+            .model_opening
+            .as_deref()
+            .or(self.genesis_opening.as_deref());
+        // Signed rounds: every record is checked before any work, and fixes its slot's
+        // weight and position.
+        let (signed, clients): (_, Vec<ClientArgs>) = match (&self.task, &self.roster) {
+            (Some(task_path), Some(roster_path)) => {
+                let task = Task::read(task_path)?;
+                let roster = task.read_roster(roster_path)?;
+                let Some(opening) = model_opening else {
+                    bail!(
+                        "a signed round needs the previous model's commitment fixed before its clients sign: pass --genesis-opening (from `zkfl commit --model`) for round 1, or --model-opening"
+                    );
+                };
+                let prev = signed::opening_commitment(opening)?;
+                let clients = signed::signed_clients(
+                    &task,
+                    &roster,
+                    self.round,
+                    &prev,
+                    &self.updates,
+                    &self.openings,
+                    &self.signed,
+                    &self.weights,
+                )?;
+                let args = clients.iter().map(|c| c.args.clone()).collect();
+                (Some((task, roster, clients)), args)
+            }
+            _ => {
+                eprintln!("unsigned round (zkfl-round/1): for local runs; a signed registry refuses it (pass --task, --roster and --signed)");
+                let args = self
+                    .updates
+                    .iter()
+                    .zip(&self.openings)
+                    .zip(&self.weights)
+                    .map(|((u, o), w)| ClientArgs {
+                        update: u.clone(),
+                        opening: o.clone(),
+                        weight: *w,
+                    })
+                    .collect();
+                (None, args)
+            }
+        };
         let paths = KeyPaths::in_dir(&self.keys);
         let started = Instant::now();
         let (header, pk) = read_pk(&paths.pk)?;
@@ -73,27 +143,25 @@ impl ProveCmd {
             eprintln!("WARNING: {} was generated from seed {seed}: proofs under it are forgeable (demo/test keys).", paths.pk.display());
         }
         let shape = header.shape;
-        let clients: Vec<ClientArgs> = self
-            .updates
-            .iter()
-            .zip(&self.openings)
-            .zip(&self.weights)
-            .map(|((u, o), w)| ClientArgs {
-                update: u.clone(),
-                opening: o.clone(),
-                weight: *w,
-            })
-            .collect();
-        let prepared = inputs::prepare(
+        let mut prepared = inputs::prepare(
             &shape,
             &self.model,
-            self.model_opening.as_deref(),
+            model_opening,
             &clients,
             self.linf,
             self.l2,
             self.clip,
             &mut inputs::salt_rng(),
         )?;
+        // The genesis model was committed up front, so M_t is opened, but this is still the
+        // genesis round (no proven round produced M_t).
+        prepared.genesis |= self.genesis_opening.is_some();
+        let bundle_clients = signed
+            .as_ref()
+            .map(|(task, roster, c)| {
+                signed::bundle_clients(task, roster, self.round, &prepared.round, c)
+            })
+            .transpose()?;
         let k = prepared.round.num_chunks();
         let par = Parallelism::new(self.jobs, None, k);
         let bar = ProgressBar::new(k as u64);
@@ -108,7 +176,10 @@ impl ProveCmd {
             prove_round_with(&pk, header.reduction, &prepared.round, par, &|_| bar.inc(1))?;
         bar.finish_and_clear();
         let prove_secs = prove_start.elapsed().as_secs_f64();
-        let bundle = output::bundle(&prepared, self.round, &header.vk_digest, &proofs);
+        let mut bundle = output::bundle(&prepared, self.round, &header.vk_digest, &proofs);
+        if let Some(clients) = bundle_clients.clone() {
+            bundle = bundle.signed(clients);
+        }
         let widened = output::write_round(&self.out, &prepared, &bundle)
             .with_context(|| format!("writing {}", self.out.display()))?;
         for t in &widened {
@@ -125,6 +196,8 @@ impl ProveCmd {
                 "params": r.input.model.len(),
                 "clients": clients.len(),
                 "genesis": prepared.genesis,
+                "format": bundle.format,
+                "signers": signed.as_ref().map(|(_, _, c)| c.iter().map(|c| c.record.slot.signer).collect::<Vec<_>>()),
                 "model_commitment": r.model_commitment,
                 "new_model_commitment": r.new_model_commitment,
                 "prove_seconds": prove_secs,

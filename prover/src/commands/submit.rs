@@ -7,14 +7,16 @@ use zkfl_circuits::keys::read_vk;
 use zkfl_contracts::bundle::round_call;
 use zkfl_contracts::chain::Client;
 use zkfl_prover::setup::KeyPaths;
-use zkfl_verifier::{load_bundle, verify_round, BUNDLE_FILE};
+use zkfl_task::Task;
+use zkfl_verifier::{load_bundle, verify_history_for_task, TaskRoster, BUNDLE_FILE};
 
 use super::onchain::KeyArgs;
 
 /// Submit a proven round to the registry: one transaction, all chunk proofs in one batched
-/// pairing check. The round is first verified exactly as `zkfl-verify round` does, so
-/// nothing is sent that an auditor would reject. The private key comes from
-/// $ZKFL_PRIVATE_KEY or --key-file.
+/// pairing check. The round is first verified exactly as `zkfl-verify round --task T
+/// --roster R` does (proofs, commitments, and each slot's client signature), so nothing is
+/// sent that an auditor would reject. The private key comes from $ZKFL_PRIVATE_KEY or
+/// --key-file.
 #[derive(Args)]
 pub struct SubmitCmd {
     /// Key directory from `zkfl setup` (reads vk.bin to verify the round before sending).
@@ -28,6 +30,16 @@ pub struct SubmitCmd {
     registry: Address,
     /// The round directory from `zkfl prove` (or its round.json).
     round: PathBuf,
+    /// The task (task.json) the registry serves: its signatures are checked before sending.
+    #[arg(long)]
+    task: PathBuf,
+    /// The task's roster (roster.json).
+    #[arg(long)]
+    roster: PathBuf,
+    /// Submit even under a key from `zkfl setup` (fixed seed or no ceremony), as
+    /// `zkfl-verify --allow-insecure-keys` would verify it: tests and demos only.
+    #[arg(long)]
+    allow_insecure_keys: bool,
     #[command(flatten)]
     key: KeyArgs,
     /// Print a JSON summary on stdout.
@@ -45,7 +57,25 @@ impl SubmitCmd {
         let bundle = load_bundle(&self.round)?;
         let vk_path = KeyPaths::in_dir(&self.keys).vk;
         let (header, vk) = read_vk(&vk_path)?;
-        if let Err(e) = verify_round(&vk, &header, &bundle) {
+        if let Some(why) = header.insecurity() {
+            ensure!(
+                self.allow_insecure_keys,
+                "{}: {why}; zkfl-verify refuses rounds under it, so it was not sent. Use keys from a ceremony, or pass --allow-insecure-keys for tests and demos",
+                vk_path.display()
+            );
+        }
+        let task = Task::read(&self.task)?;
+        let roster = task.read_roster(&self.roster)?;
+        let checked = verify_history_for_task(
+            &vk,
+            &header,
+            std::slice::from_ref(&bundle),
+            Some(TaskRoster {
+                task: &task,
+                roster: &roster,
+            }),
+        );
+        if let Err(e) = checked {
             bail!(
                 "{} does not verify under {}, so it was not sent: {e}",
                 path.display(),

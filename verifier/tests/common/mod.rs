@@ -13,8 +13,9 @@ use ark_snark::{CircuitSpecificSetupSNARK, SNARK};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use zkfl_circuits::{
-    bundle::{Opening, RoundBundle, OPENING_FORMAT},
-    keys::{vk_digest, write_vk, KeyHeader},
+    bundle::{Opening, RoundBundle},
+    encoding::Format,
+    keys::{vk_digest_hex, write_vk, KeyHeader},
     tensors::{self, Layout, TensorSpec},
     testing::RandomRound,
     ChunkCircuit, Kind, Round, RoundInput, Shape,
@@ -46,7 +47,7 @@ pub fn setup(shape: Shape, seed: u64) -> Key {
         kind: "verifying".into(),
         shape,
         insecure_seed: Some(seed),
-        vk_digest: hex::encode(vk_digest(&vk)),
+        vk_digest: vk_digest_hex(&vk),
         reduction: zkfl_circuits::keys::Reduction::Libsnark,
         provenance: None,
     };
@@ -203,7 +204,7 @@ pub fn write_model(dir: &Path, round: &Round, layout: &Layout) -> (PathBuf, Path
         .collect();
     tensors::write(&model, layout, &floats).expect("write model");
     let opening = Opening {
-        format: OPENING_FORMAT.into(),
+        format: Format::new(),
         kind: Kind::Model,
         commitment: round.new_model_commitment,
         shape: shape(),

@@ -2,12 +2,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 use zkfl_ceremony::export::{provenance, proving_key};
-use zkfl_circuits::{
-    circuit::cost,
-    keys::{self, Reduction},
-};
+use zkfl_circuits::keys::Reduction;
 use zkfl_prover::{
-    setup::{write_keys, Params},
+    setup::{self, write_keys},
     FullShapeArgs,
 };
 
@@ -40,20 +37,8 @@ impl ExportKeysCmd {
             eprintln!("WARNING: {} has no beacon: the last contributor chose the final key alone. Close the ceremony with `zkfl ceremony beacon`.", self.zkey.display());
         }
         let pk = proving_key(&self.zkey)?;
-        let params = Params {
-            shape,
-            vk_digest: hex::encode(keys::vk_digest(&pk.vk)),
-            insecure_seed: None,
-            constraints: cost::num_constraints(&shape),
-            domain_size: cost::domain_size(&shape),
-            created_unix: std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs())
-                .unwrap_or(0),
-            zkfl_version: env!("CARGO_PKG_VERSION").into(),
-            reduction: Reduction::Circom,
-            provenance: Some(provenance(&self.ptau, &self.zkey, &report)?),
-        };
+        let provenance = provenance(&self.ptau, &self.zkey, &report)?;
+        let params = setup::key_params(shape, &pk, None, Reduction::Circom, Some(provenance));
         write_keys(&self.out, &pk, &params)?;
         if self.json {
             println!("{}", serde_json::to_string(&params)?);

@@ -1,0 +1,71 @@
+//! `zkfl-verify model --vk keys/vk.bin (--commitment HEX | --round round-T/) model.safetensors --opening opening.json`
+
+use std::path::PathBuf;
+
+use crate::{load_bundle, verify_model, verify_round};
+use anyhow::{bail, Context};
+use clap::Args;
+use zkfl_circuits::Commitment;
+
+use super::{load_vk, report, Outcome, TrustArgs};
+
+/// Check that a released model file is the committed model.
+///
+/// The opening's shape (fixed-point scale, digit widths) must be the verifying key's: an
+/// opening cannot choose how its own values are read.
+#[derive(Args)]
+pub struct ModelCmd {
+    /// Verifying key file: its shape is the one the opening must have.
+    #[arg(long)]
+    vk: PathBuf,
+    #[command(flatten)]
+    trust: TrustArgs,
+    /// The model commitment, e.g. from the chain: 0x and 64 lowercase hex digits.
+    #[arg(long, required_unless_present = "round", conflicts_with = "round")]
+    commitment: Option<String>,
+    /// Take the commitment from this round's new model, after verifying the round.
+    #[arg(long)]
+    round: Option<PathBuf>,
+    /// The released model (safetensors).
+    model: PathBuf,
+    /// The model's opening (salts and exact integers).
+    #[arg(long)]
+    opening: PathBuf,
+}
+
+impl ModelCmd {
+    pub fn run(self, json: bool) -> anyhow::Result<Outcome> {
+        let (header, vk) = load_vk(&self.vk, &self.trust)?;
+        let commitment: Commitment = match (&self.commitment, &self.round) {
+            (Some(c), _) => c.parse().context("--commitment")?,
+            (None, Some(dir)) => {
+                let bundle = load_bundle(dir)?;
+                match verify_round(&vk, &header, &bundle) {
+                    Ok(r) => r.new_model_commitment,
+                    Err(e) => {
+                        return Ok(report::<()>(
+                            json,
+                            Err(format!("{}: {e}", dir.display())),
+                            Some(&header),
+                            |_| String::new(),
+                        ));
+                    }
+                }
+            }
+            (None, None) => bail!("give --commitment or --round"),
+        };
+        match verify_model(&header.shape, &commitment, &self.model, &self.opening) {
+            Err(e) if e.is_unreadable() => Err(e.into()),
+            result => Ok(report(json, result, Some(&header), |r| {
+                format!(
+                    "{} is the model committed to by {} ({} parameters in {} tensors, {} chunks)",
+                    self.model.display(),
+                    r.commitment,
+                    r.d,
+                    r.tensors,
+                    r.chunks
+                )
+            })),
+        }
+    }
+}
