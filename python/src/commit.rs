@@ -1,5 +1,7 @@
 //! Commitments and openings: what a client publishes and what it hands the coordinator.
 
+use std::path::PathBuf;
+
 use pyo3::{exceptions::PyValueError, prelude::*};
 use zkfl_circuits::{
     bundle::{self, CommitmentRecord},
@@ -8,7 +10,9 @@ use zkfl_circuits::{
 use zkfl_prover::{
     inputs::salt_rng,
     memory::{self, ClientInput},
+    signed,
 };
+use zkfl_task::{Task, SIGNED_UPDATE_FORMAT};
 
 use crate::{
     arrays::{self, ArrayIn},
@@ -225,4 +229,129 @@ pub fn check_update(
         memory::check_bounds(&shape, client, name, &layout, &slot.update, (linf, l2))
     })
     .map_err(errors::prover)
+}
+
+/// A client's update commitment signed for one round of a task: the `zkfl-signed-update/1`
+/// record `zkfl commit --task` writes (`*.signed.json`), which `zkfl prove --task --signed`
+/// takes. Public: it holds no salt and no key.
+#[pyclass(frozen, module = "zkfl", eq, from_py_object)]
+#[derive(Clone, PartialEq)]
+pub struct SignedUpdate {
+    /// The record.
+    pub inner: zkfl_task::SignedUpdate,
+}
+
+#[pymethods]
+impl SignedUpdate {
+    /// The client's address (EIP-55 checksummed).
+    #[getter]
+    fn signer(&self) -> String {
+        self.inner.slot.signer.to_string()
+    }
+
+    /// The round the update is signed for.
+    #[getter]
+    fn round(&self) -> u64 {
+        self.inner.round
+    }
+
+    /// The commitment of the model the client trained on.
+    #[getter]
+    fn prev_model(&self) -> String {
+        self.inner.prev_model.to_string()
+    }
+
+    /// The update's commitment.
+    #[getter]
+    fn commitment(&self) -> String {
+        self.inner.commitment.to_string()
+    }
+
+    /// The client's signed FedAvg weight.
+    #[getter]
+    fn weight(&self) -> u64 {
+        self.inner.weight
+    }
+
+    /// The record as JSON (the format of `zkfl commit --task`'s `*.signed.json`).
+    fn to_json(&self) -> String {
+        serde_json::to_string_pretty(&self.inner).expect("signed record serialises")
+    }
+
+    /// Parses a signed record (its signature is checked against a task by `zkfl prove
+    /// --task`, which knows the task and roster).
+    #[staticmethod]
+    fn from_json(text: &str) -> PyResult<SignedUpdate> {
+        let inner: zkfl_task::SignedUpdate =
+            serde_json::from_str(text).map_err(|e| errors::json("zkfl signed update", e))?;
+        if inner.format != SIGNED_UPDATE_FORMAT {
+            return Err(PyValueError::new_err(format!(
+                "signed update format '{}', this zkfl reads '{SIGNED_UPDATE_FORMAT}'",
+                inner.format
+            )));
+        }
+        Ok(SignedUpdate { inner })
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "SignedUpdate({}, round={}, signer={}, weight={})",
+            self.commitment(),
+            self.inner.round,
+            self.signer(),
+            self.inner.weight
+        )
+    }
+}
+
+/// Commits to a client update as [`commit`] does and signs it for round `round` of the task
+/// in `task` (task.json), after the model `prev_model` (`0x` + 64 hex digits), with weight
+/// `weight`, under the client's private key `key`: what `zkfl commit --task` does, through
+/// the same library function. With `roster`, a key that is not enrolled is refused.
+#[pyfunction]
+#[pyo3(signature = (arrays, params, *, task, round, prev_model, weight, key, roster=None, clip=false, name="update"))]
+#[allow(clippy::too_many_arguments)]
+pub fn commit_signed(
+    py: Python<'_>,
+    arrays: Vec<ArrayIn<'_>>,
+    params: &Bound<'_, PyAny>,
+    task: PathBuf,
+    round: u64,
+    prev_model: &str,
+    weight: u64,
+    key: &str,
+    roster: Option<PathBuf>,
+    clip: bool,
+    name: &str,
+) -> PyResult<(Commitment, Opening, SignedUpdate)> {
+    const KEY: &str = "the `key` argument";
+    let task = Task::read(&task).map_err(errors::task)?;
+    let roster = roster
+        .map(|file| {
+            let r = task.read_roster(&file)?;
+            Ok((r, file.display().to_string()))
+        })
+        .transpose()
+        .map_err(errors::task)?;
+    let roster = roster.as_ref().map(|(r, file)| (r, file.as_str()));
+    let prev_model = prev_model.parse().map_err(|_| {
+        PyValueError::new_err(format!(
+            "prev_model {prev_model} is not 0x and 64 hex digits"
+        ))
+    })?;
+    let key = signed::parse_client_key(key, KEY).map_err(errors::prover)?;
+    signed::check_signer(roster, &key, KEY, weight).map_err(errors::prover)?;
+    let (commitment, opening) = commit_kind(py, Kind::Update, arrays, params, clip, name)?;
+    let inner = signed::sign_update(
+        &task,
+        roster,
+        &key,
+        KEY,
+        round,
+        prev_model,
+        commitment.record.commitment,
+        weight,
+    )
+    .map_err(errors::prover)?;
+    Ok((commitment, opening, SignedUpdate { inner }))
 }

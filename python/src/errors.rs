@@ -75,6 +75,15 @@ pub fn key(e: KeyError) -> PyErr {
     }
 }
 
+/// A task.json or roster.json that cannot be used.
+pub fn task(e: zkfl_task::TaskError) -> PyErr {
+    let msg = describe_error(&e);
+    match &e {
+        zkfl_task::TaskError::Io { .. } => PyOSError::new_err(msg),
+        _ => PyValueError::new_err(msg),
+    }
+}
+
 /// A JSON document (opening, commitment, params) that is not what it should be.
 pub fn json(what: &str, e: serde_json::Error) -> PyErr {
     PyValueError::new_err(format!("not a valid {what} ({e})"))

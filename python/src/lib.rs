@@ -24,7 +24,9 @@ mod native {
     #[pymodule_export]
     use crate::arrays::read_tensors;
     #[pymodule_export]
-    use crate::commit::{check_update, commit, commit_model, Commitment, Opening};
+    use crate::commit::{
+        check_update, commit, commit_model, commit_signed, Commitment, Opening, SignedUpdate,
+    };
     #[pymodule_export]
     use crate::errors::{InsecureKeyError, VerificationError};
     #[pymodule_export]

@@ -31,6 +31,7 @@ from ._native import (
     Keys,
     Opening,
     Params,
+    SignedUpdate,
     VerificationError,
 )
 
@@ -45,11 +46,13 @@ __all__ = [
     "Report",
     "RoundReport",
     "RoundResult",
+    "SignedUpdate",
     "Update",
     "VerificationError",
     "check_update",
     "commit",
     "commit_model",
+    "commit_signed",
     "prepare_round",
     "prove_round",
     "read_tensors",
@@ -155,6 +158,52 @@ def commit_model(
     """Commits to a genesis model: for a coordinator that announces the model commitment
     before round 1. Pass the opening to :func:`prepare_round` with ``genesis=True``."""
     return _native.commit_model(_to_native(arrays, name), params, clip=clip, name=name)
+
+
+def commit_signed(
+    arrays: Arrays,
+    params: Keys | Params,
+    *,
+    task: PathLike,
+    round: int,
+    prev_model: Commitment | str,
+    weight: int,
+    key: str,
+    roster: PathLike | None = None,
+    clip: bool = False,
+    name: str = "update",
+) -> tuple[Commitment, Opening, SignedUpdate]:
+    """Commits to a client update as :func:`commit` does and signs it for one round of a
+    signed task, as ``zkfl commit --task`` does: the :class:`SignedUpdate` is the same
+    ``zkfl-signed-update/1`` record (``*.signed.json``) that ``zkfl prove --task --signed``
+    takes, covering ``round``, the model the client trained on (``prev_model``: its
+    :class:`Commitment` from :func:`commit_model`, or the previous round's
+    ``new_model_commitment`` as ``0x`` + 64 hex digits), the update's commitment and the
+    client's FedAvg ``weight`` (positive).
+
+    ``task`` is the task's ``task.json``; ``key`` the client's secp256k1 private key (64 hex
+    digits, ``0x`` optional). With ``roster`` (``roster.json``) the key must be enrolled.
+    Raises ``ValueError`` for a bad tensor, task, key or weight, and for a key that is not
+    enrolled.
+    """
+    if isinstance(prev_model, Commitment):
+        if prev_model.kind != "model":
+            raise ValueError(
+                f"prev_model {prev_model.hex} is an update commitment; give the model's (from commit_model or the previous round)"
+            )
+        prev_model = prev_model.hex
+    return _native.commit_signed(
+        _to_native(arrays, name),
+        params,
+        task=os.fspath(task),
+        round=round,
+        prev_model=prev_model,
+        weight=weight,
+        key=key,
+        roster=None if roster is None else os.fspath(roster),
+        clip=clip,
+        name=name,
+    )
 
 
 def check_update(

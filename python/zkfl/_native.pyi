@@ -82,6 +82,24 @@ class Opening:
     def from_json(text: str) -> Opening: ...
 
 @final
+class SignedUpdate:
+    """A client's update commitment signed for one round of a task
+    (`zkfl-signed-update/1`, what `zkfl commit --task` writes as `*.signed.json`)."""
+    @property
+    def signer(self) -> str: ...
+    @property
+    def round(self) -> int: ...
+    @property
+    def prev_model(self) -> str: ...
+    @property
+    def commitment(self) -> str: ...
+    @property
+    def weight(self) -> int: ...
+    def to_json(self) -> str: ...
+    @staticmethod
+    def from_json(text: str) -> SignedUpdate: ...
+
+@final
 class RoundResult:
     @property
     def round(self) -> int: ...
@@ -144,6 +162,19 @@ def commit(
 def commit_model(
     arrays: Sequence[_ArrayIn], params: Keys | Params, *, clip: bool = False, name: str = "model"
 ) -> tuple[Commitment, Opening]: ...
+def commit_signed(
+    arrays: Sequence[_ArrayIn],
+    params: Keys | Params,
+    *,
+    task: str,
+    round: int,
+    prev_model: str,
+    weight: int,
+    key: str,
+    roster: str | None = None,
+    clip: bool = False,
+    name: str = "update",
+) -> tuple[Commitment, Opening, SignedUpdate]: ...
 def check_update(
     params: Keys | Params,
     arrays: Sequence[_ArrayIn],
