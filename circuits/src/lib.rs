@@ -21,6 +21,7 @@ pub mod field;
 pub mod files;
 pub mod fixed;
 pub mod keys;
+pub mod npy;
 pub mod params;
 pub mod poseidon;
 pub mod round;

@@ -78,6 +78,35 @@ impl Bounds {
         })
     }
 
+    /// Checks one client's update (in slot `slot`) against the bounds as `shape`'s circuit
+    /// will: every |Δ_j| ≤ B∞ (per round), or Δ_j in [−2^j, 2^j − 1] when the shape fixes
+    /// the L∞ bound, and Σ Δ_j² ≤ B₂². [`Round::build`] checks every slot with it; a
+    /// coordinator can also screen one update before it picks the round's clients.
+    ///
+    /// # Errors
+    /// [`RoundError::Linf`] or [`RoundError::FixedLinf`] at the first coordinate out of
+    /// range, or [`RoundError::L2`].
+    pub fn check_update(
+        &self,
+        shape: &Shape,
+        slot: usize,
+        update: &[i64],
+    ) -> Result<(), RoundError> {
+        linf_check(shape, self.linf, slot, update)?;
+        let norm_sq: u128 = update
+            .iter()
+            .map(|&v| (v as i128 * v as i128) as u128)
+            .sum();
+        if norm_sq > self.l2_sq {
+            return Err(RoundError::L2 {
+                slot,
+                norm_sq,
+                bound: self.l2_sq,
+            });
+        }
+        Ok(())
+    }
+
     /// Floats that [`Bounds::from_floats`] maps back to exactly these bounds: B∞/2^f and
     /// √B₂²/2^f (exact in f64 below 2^53 units). `None` when B₂² is not a perfect square,
     /// which no float L2 bound produces.
@@ -375,21 +404,9 @@ impl Round {
         for (i, s) in input.slots.iter().enumerate() {
             // Before the encoding's range check, so that an over-bound value is reported
             // as breaking the L∞ bound (every value outside the encoding also breaks it).
-            linf_check(&shape, b.linf, i, &s.update)?;
+            b.check_update(&shape, i, &s.update)?;
             commit::check_range(&shape, Kind::Update, &s.update, 0)
                 .map_err(commit_err(format!("slot {i} update")))?;
-            let norm_sq: u128 = s
-                .update
-                .iter()
-                .map(|&v| (v as i128 * v as i128) as u128)
-                .sum();
-            if norm_sq > b.l2_sq {
-                return Err(RoundError::L2 {
-                    slot: i,
-                    norm_sq,
-                    bound: b.l2_sq,
-                });
-            }
         }
 
         let new_model = (0..d)

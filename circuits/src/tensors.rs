@@ -1,12 +1,16 @@
-//! Model and update files: safetensors in, one flat parameter vector in canonical order
-//! (tensor names sorted bytewise, each tensor row-major), and back.
+//! Model and update files: safetensors (or NumPy `.npy`/`.npz`, see [`crate::npy`]) in, one
+//! flat parameter vector in canonical order (tensor names sorted bytewise, each tensor
+//! row-major), and back as safetensors.
 
 use std::path::Path;
 
 use safetensors::{tensor::TensorView, Dtype, SafeTensors};
 use serde::{Deserialize, Serialize};
 
-use crate::files::{self, FileError};
+use crate::{
+    files::{self, FileError},
+    npy,
+};
 
 /// Largest tensor file zkfl reads: 8 GiB, 2^30 F64 parameters. Memory use while reading is
 /// a few times the file size.
@@ -158,14 +162,32 @@ pub enum TensorError {
         reason: String,
     },
     /// A dtype zkfl does not read.
-    #[error("{path}: tensor '{tensor}' has dtype {dtype:?}; zkfl reads F32 and F64 tensors")]
+    #[error("{path}: tensor '{tensor}' has dtype {dtype}; zkfl reads F32 and F64 tensors")]
     Dtype {
-        /// File.
+        /// File (or, for arrays in memory, what they are).
         path: String,
         /// Tensor.
         tensor: String,
-        /// Its dtype.
-        dtype: Dtype,
+        /// Its dtype in safetensors spelling (`I64`, `F16`, …).
+        dtype: String,
+    },
+    /// Not a NumPy `.npy` file or `.npz` archive zkfl can read.
+    #[error("{path} is not a valid .npy/.npz file ({reason})")]
+    Npy {
+        /// File.
+        path: String,
+        /// What is wrong and what to do.
+        reason: String,
+    },
+    /// An array whose data does not fit its shape, or a repeated tensor name.
+    #[error("{path}: tensor '{tensor}': {reason}")]
+    Array {
+        /// File (or, for arrays in memory, what they are).
+        path: String,
+        /// Tensor.
+        tensor: String,
+        /// What is wrong.
+        reason: String,
     },
     /// A file without tensors.
     #[error("{path} holds no tensors")]
@@ -209,22 +231,28 @@ fn read_view(
         dtype => Err(TensorError::Dtype {
             path: path.into(),
             tensor: name.into(),
-            dtype,
+            dtype: format!("{dtype:?}"),
         }),
     }
 }
 
-/// Reads a safetensors file (a regular file of at most [`TENSORS_MAX`] bytes) into
-/// canonical order.
+/// Reads a tensor file into canonical order: `.npy` and `.npz` by their extension, anything
+/// else as safetensors. Each is a regular file of at most [`TENSORS_MAX`] bytes.
 ///
 /// # Errors
 /// [`TensorError`] naming the file (and tensor) at fault.
 pub fn read(path: &Path) -> Result<Params, TensorError> {
-    let bytes = files::read(path, TENSORS_MAX, "safetensors file")?;
-    parse(&bytes, &path.display().to_string())
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("npy") => npy::read_npy(path),
+        Some("npz") => npy::read_npz(path),
+        _ => {
+            let bytes = files::read(path, TENSORS_MAX, "safetensors file")?;
+            parse(&bytes, &path.display().to_string())
+        }
+    }
 }
 
-/// [`read`] on the file's bytes; `name` stands for the file in errors.
+/// [`read`] on a safetensors file's bytes; `name` stands for the file in errors.
 ///
 /// # Errors
 /// [`TensorError`] naming the file (and tensor) at fault.

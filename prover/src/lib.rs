@@ -12,6 +12,7 @@
 
 pub mod groth16;
 pub mod inputs;
+pub mod memory;
 pub mod output;
 pub mod prove;
 pub mod setup;

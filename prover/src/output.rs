@@ -6,13 +6,10 @@ use ark_bn254::Bn254;
 use ark_groth16::Proof;
 use zkfl_circuits::{
     bundle::{Opening, RoundBundle},
-    commit::Kind,
-    encoding::Format,
-    fixed::FixedPoint,
     tensors,
 };
 
-use crate::{inputs::PreparedRound, Error};
+use crate::{inputs::PreparedRound, memory::NewModel, Error};
 
 /// File names inside a round directory.
 pub const BUNDLE_FILE: &str = "round.json";
@@ -162,51 +159,23 @@ pub fn write_round(
     // create_dir fails if the path exists: the directory removed on error is ours.
     std::fs::create_dir(&tmp).map_err(|e| Error::io(&tmp, e))?;
     let result = (|| {
-        let r = &prepared.round;
-        let shape = r.shape();
         let json = serde_json::to_vec_pretty(bundle).expect("bundle serialises");
         write_synced(&tmp.join(BUNDLE_FILE), &json, false)?;
-        let fp = FixedPoint::signed(shape.frac_bits, shape.model_bits);
-        let floats: Vec<f64> = r.new_model.iter().map(|&v| fp.decode(v)).collect();
-        let (layout, widened) = tensors::exact_layout(&prepared.layout, &floats);
+        let model = NewModel::of(prepared);
         let model_path = tmp.join(MODEL_FILE);
-        tensors::write(&model_path, &layout, &floats)?;
+        tensors::write(&model_path, &model.layout, &model.values)?;
         std::fs::File::open(&model_path)
             .and_then(|f| f.sync_all())
             .map_err(|e| Error::io(&model_path, e))?;
-        let opening = |values: &[i64], salts, commitment, layout: &tensors::Layout| Opening {
-            format: Format::new(),
-            kind: Kind::Model,
-            commitment,
-            shape: *shape,
-            layout: layout.clone(),
-            salts: Opening::encode_salts(salts),
-            values: Some(values.to_vec()),
-        };
         let write_json = |file: &str, op: &Opening| {
             let json = serde_json::to_vec_pretty(op).expect("opening serialises");
             write_synced(&tmp.join(file), &json, true)
         };
-        write_json(
-            MODEL_OPENING_FILE,
-            &opening(
-                &r.new_model,
-                &r.input.new_model_salts,
-                r.new_model_commitment,
-                &layout,
-            ),
-        )?;
-        if prepared.genesis {
-            write_json(
-                PREV_OPENING_FILE,
-                &opening(
-                    &r.input.model,
-                    &r.input.model_salts,
-                    r.model_commitment,
-                    &prepared.layout,
-                ),
-            )?;
+        write_json(MODEL_OPENING_FILE, &model.opening)?;
+        if let Some(previous) = &model.previous_opening {
+            write_json(PREV_OPENING_FILE, previous)?;
         }
+        let widened = model.widened;
         sync_dir(&tmp)?;
         check_new_output(out)?;
         std::fs::rename(&tmp, out).map_err(|e| Error::io(out, e))?;

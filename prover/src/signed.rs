@@ -1,9 +1,11 @@
 //! Signed rounds (docs/PROTOCOL.md §10): `zkfl prove --task` checks every client's signed
 //! record natively before any proving, takes each slot's weight from it, orders the slots
-//! by signer, and puts the signatures into the `zkfl-round/2` bundle.
+//! by signer, and puts the signatures into the `zkfl-round/2` bundle. The client side,
+//! [`sign_update`], is what `zkfl commit --task` and the Python wheel's `commit_signed` call.
 
 use std::path::{Path, PathBuf};
 
+use alloy_signer_local::PrivateKeySigner;
 use zkfl_circuits::{
     bundle::{ClientSignature, Opening},
     Commitment, Round,
@@ -147,4 +149,68 @@ pub fn bundle_clients(
     Ok((0..slots.len())
         .map(|i| clients.get(i).map(|c| c.record.slot.to_bundle()))
         .collect())
+}
+
+/// A client's secp256k1 private key from `text` (64 hex digits, `0x` optional); `origin`
+/// says where it came from (a file, a variable, an argument) without ever echoing it.
+///
+/// # Errors
+/// [`Error::Invalid`] naming `origin` if it is not a key.
+pub fn parse_client_key(text: &str, origin: &str) -> Result<PrivateKeySigner, Error> {
+    text.trim().parse::<PrivateKeySigner>().map_err(|_| {
+        Error::Invalid(format!(
+            "{origin} does not hold a secp256k1 private key (64 hex digits, 0x optional)"
+        ))
+    })
+}
+
+/// Signs a client's update commitment for round `round` of `task`, after the model
+/// committed by `prev_model`, with FedAvg weight `weight`: the `zkfl-signed-update/1` record
+/// that `zkfl commit --task` writes. Refuses a zero weight (an empty slot) and, given the
+/// roster (and the name of its file, for the error), a key that is not enrolled in it, so
+/// that no record is made that `zkfl prove --task` would refuse.
+///
+/// # Errors
+/// [`Error::Invalid`] saying which and what to do.
+#[allow(clippy::too_many_arguments)]
+pub fn sign_update(
+    task: &Task,
+    roster: Option<(&Roster, &str)>,
+    key: &PrivateKeySigner,
+    key_origin: &str,
+    round: u64,
+    prev_model: Commitment,
+    commitment: Commitment,
+    weight: u64,
+) -> Result<SignedUpdate, Error> {
+    check_signer(roster, key, key_origin, weight)?;
+    SignedUpdate::sign(task, key, round, prev_model, commitment, weight)
+        .map_err(|e| Error::Invalid(e.to_string()))
+}
+
+/// The checks of [`sign_update`] that need no commitment, for a caller that wants to fail
+/// before committing.
+///
+/// # Errors
+/// As [`sign_update`].
+pub fn check_signer(
+    roster: Option<(&Roster, &str)>,
+    key: &PrivateKeySigner,
+    key_origin: &str,
+    weight: u64,
+) -> Result<(), Error> {
+    if weight == 0 {
+        return Err(Error::Invalid(
+            "weight 0 is an empty slot; a client with an update needs a positive weight".into(),
+        ));
+    }
+    if let Some((roster, roster_file)) = roster {
+        if !roster.contains(&key.address()) {
+            return Err(Error::Invalid(format!(
+                "the key from {key_origin} is account {}, which is not enrolled in {roster_file}; ask the task owner to enroll it",
+                key.address()
+            )));
+        }
+    }
+    Ok(())
 }

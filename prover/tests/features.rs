@@ -4,7 +4,7 @@
 //! alloy-primitives and alloy-sol-types: checking a client's EIP-712 signature (issue 11) is
 //! part of verifying a round, and those two crates are data types and hashing only. Asked of
 //! cargo itself, so a new dependency that breaks the split fails here rather than in a
-//! downstream build.
+//! downstream build. The Python wheel links the prover library the same way.
 
 use std::process::Command;
 
@@ -57,6 +57,25 @@ fn assert_absent(deps: &[String], what: &str, banned: &[&str]) {
     assert!(found.is_empty(), "{what} pulls in {found:?}");
 }
 
+/// What an embedder of the prover library must not get: an argument parser, progress bars, a
+/// signer, an Ethereum network or EVM stack.
+const NOT_IN_THE_PROVER_LIBRARY: &[&str] = &[
+    "clap",
+    "anyhow",
+    "indicatif",
+    "zkfl-contracts",
+    "alloy-signer",
+    "alloy-provider",
+    "alloy-transport",
+    "alloy-contract",
+    "alloy-network",
+    "alloy-rpc-client",
+    "revm",
+    "tokio",
+    "reqwest",
+    "hyper",
+];
+
 #[test]
 fn prover_library_builds_without_cli_or_chain() {
     let deps = normal_deps("zkfl-prover", &["--no-default-features"]);
@@ -67,22 +86,7 @@ fn prover_library_builds_without_cli_or_chain() {
     assert_absent(
         &deps,
         "zkfl-prover without default features",
-        &[
-            "clap",
-            "anyhow",
-            "indicatif",
-            "zkfl-contracts",
-            "alloy-signer",
-            "alloy-provider",
-            "alloy-transport",
-            "alloy-contract",
-            "alloy-network",
-            "alloy-rpc-client",
-            "revm",
-            "tokio",
-            "reqwest",
-            "hyper",
-        ],
+        NOT_IN_THE_PROVER_LIBRARY,
     );
 }
 
@@ -107,11 +111,10 @@ fn verifier_library_holds_no_prover_code() {
     );
 }
 
-#[test]
-fn test_fixtures_stay_out_of_the_verifier() {
-    // `zkfl_circuits::testing` (seeded rounds, R1CS inspection) is for tests, benchmarks and
-    // fuzzing only: the auditor's build must not enable it.
-    let lines = tree("zkfl-verifier", "{p} [{f}]", &[]);
+/// `zkfl_circuits::testing` (seeded rounds, R1CS inspection) is for tests, benchmarks and
+/// fuzzing only: `package`'s normal build must not enable it.
+fn assert_no_test_fixtures(package: &str) {
+    let lines = tree(package, "{p} [{f}]", &[]);
     let circuits: Vec<&String> = lines
         .iter()
         .filter(|l| l.starts_with("zkfl-circuits "))
@@ -119,6 +122,34 @@ fn test_fixtures_stay_out_of_the_verifier() {
     assert!(!circuits.is_empty(), "the tree was read: {lines:?}");
     assert!(
         circuits.iter().all(|l| !l.contains("testing")),
-        "zkfl-circuits is built with its testing feature for the verifier: {circuits:?}"
+        "zkfl-circuits is built with its testing feature for {package}: {circuits:?}"
     );
+}
+
+#[test]
+fn test_fixtures_stay_out_of_the_verifier() {
+    assert_no_test_fixtures("zkfl-verifier");
+}
+
+#[test]
+fn python_wheel_links_the_prover_library_only() {
+    let deps = normal_deps("zkfl-python", &[]);
+    assert!(
+        deps.iter().any(|d| d == "zkfl-prover"),
+        "the tree was read: {deps:?}"
+    );
+    // Clients sign their updates from Python (`commit_signed`), so the wheel has a local
+    // signer (alloy-signer, alloy-signer-local, which brings alloy-network's transaction
+    // types), but no provider, transport, RPC client or EVM: nothing that talks to a node.
+    assert!(
+        deps.iter().any(|d| d == "alloy-signer-local"),
+        "the tree was read: {deps:?}"
+    );
+    let banned: Vec<&str> = NOT_IN_THE_PROVER_LIBRARY
+        .iter()
+        .copied()
+        .filter(|b| !["alloy-signer", "alloy-network"].contains(b))
+        .collect();
+    assert_absent(&deps, "the zkfl wheel", &banned);
+    assert_no_test_fixtures("zkfl-python");
 }

@@ -7,7 +7,7 @@ use zkfl_circuits::{
     bundle::{CommitmentRecord, Opening, COMMITMENT_FORMAT},
     Commitment, Kind,
 };
-use zkfl_prover::{inputs, output::write_file_atomic, setup::read_params};
+use zkfl_prover::{inputs, output::write_file_atomic, setup::read_params, signed};
 use zkfl_task::{SignedUpdate, Task};
 use zkfl_verifier::load_bundle;
 
@@ -137,11 +137,7 @@ fn client_key(file: Option<&Path>) -> anyhow::Result<(PrivateKeySigner, String)>
             ),
         },
     };
-    let key = text.trim().parse::<PrivateKeySigner>().map_err(|_| {
-        anyhow::anyhow!(
-            "{origin} does not hold a secp256k1 private key (64 hex digits, 0x optional)"
-        )
-    })?;
+    let key = signed::parse_client_key(&text, &origin)?;
     Ok((key, origin))
 }
 
@@ -247,21 +243,19 @@ impl CommitCmd {
         else {
             bail!("--task needs --round, --prev-model and --weight");
         };
-        if weight == 0 {
-            bail!("--weight 0 is an empty slot; a client with an update needs a positive weight");
-        }
         let prev = prev_model(prev, round)?;
         let (key, origin) = client_key(self.client_key_file.as_deref())?;
-        if let Some(roster_file) = &self.roster {
-            let roster = task.read_roster(roster_file)?;
-            if !roster.contains(&key.address()) {
-                bail!(
-                    "the key from {origin} is account {}, which is not enrolled in {}; ask the task owner to enroll it",
-                    key.address(),
-                    roster_file.display()
-                );
-            }
-        }
+        let roster = match &self.roster {
+            Some(file) => Some((task.read_roster(file)?, file.display().to_string())),
+            None => None,
+        };
+        // Checked before committing, so that a refusal leaves no files behind.
+        signed::check_signer(
+            roster.as_ref().map(|(r, file)| (r, file.as_str())),
+            &key,
+            &origin,
+            weight,
+        )?;
         Ok((task, key, round, prev, weight))
     }
 

@@ -1,0 +1,1 @@
+"""Flower FedAvg with zkfl proofs: softmax regression in numpy on synthetic data."""
