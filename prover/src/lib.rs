@@ -13,6 +13,7 @@
 pub mod groth16;
 pub mod inputs;
 pub mod output;
+pub mod plan;
 pub mod prove;
 pub mod setup;
 #[cfg(feature = "cli")]

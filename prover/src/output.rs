@@ -156,12 +156,7 @@ pub fn write_round(
     prepared: &PreparedRound,
     bundle: &RoundBundle,
 ) -> Result<Vec<String>, Error> {
-    check_new_output(out)?;
-    let (parent, tmp) = staging_path(out);
-    std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
-    // create_dir fails if the path exists: the directory removed on error is ours.
-    std::fs::create_dir(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    let result = (|| {
+    write_dir_atomic(out, |tmp| {
         let r = &prepared.round;
         let shape = r.shape();
         let json = serde_json::to_vec_pretty(bundle).expect("bundle serialises");
@@ -207,12 +202,32 @@ pub fn write_round(
                 ),
             )?;
         }
+        Ok(widened)
+    })
+}
+
+/// Creates the directory `out` atomically: `fill` writes its files into a fresh sibling
+/// temp dir (created by this call, so the error path removes only what it made), which is
+/// synced and renamed into place. Refuses an existing `out`.
+///
+/// # Errors
+/// `fill`'s error or [`Error`] on I/O failure; nothing is left behind.
+pub fn write_dir_atomic<T>(
+    out: &Path,
+    fill: impl FnOnce(&Path) -> Result<T, Error>,
+) -> Result<T, Error> {
+    check_new_output(out)?;
+    let (parent, tmp) = staging_path(out);
+    std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+    // create_dir fails if the path exists: the directory removed on error is ours.
+    std::fs::create_dir(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    let result = fill(&tmp).and_then(|value| {
         sync_dir(&tmp)?;
         check_new_output(out)?;
         std::fs::rename(&tmp, out).map_err(|e| Error::io(out, e))?;
         sync_dir(&parent)?;
-        Ok(widened)
-    })();
+        Ok(value)
+    });
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&tmp);
     }
