@@ -6,6 +6,7 @@ use ark_bn254::Bn254;
 use ark_groth16::Proof;
 use zkfl_circuits::{
     bundle::{Opening, RoundBundle},
+    cid::ModelFile,
     commit::Kind,
     encoding::Format,
     fixed::FixedPoint,
@@ -159,8 +160,6 @@ pub fn write_round(
     write_dir_atomic(out, |tmp| {
         let r = &prepared.round;
         let shape = r.shape();
-        let json = serde_json::to_vec_pretty(bundle).expect("bundle serialises");
-        write_synced(&tmp.join(BUNDLE_FILE), &json, false)?;
         let fp = FixedPoint::signed(shape.frac_bits, shape.model_bits);
         let floats: Vec<f64> = r.new_model.iter().map(|&v| fp.decode(v)).collect();
         let (layout, widened) = tensors::exact_layout(&prepared.layout, &floats);
@@ -169,6 +168,14 @@ pub fn write_round(
         std::fs::File::open(&model_path)
             .and_then(|f| f.sync_all())
             .map_err(|e| Error::io(&model_path, e))?;
+        // round.json records the model file's digests (PROTOCOL.md §6.2), so it comes after.
+        let model_bytes = std::fs::read(&model_path).map_err(|e| Error::io(&model_path, e))?;
+        let bundle = RoundBundle {
+            model_file: Some(ModelFile::of(&model_bytes)),
+            ..bundle.clone()
+        };
+        let json = serde_json::to_vec_pretty(&bundle).expect("bundle serialises");
+        write_synced(&tmp.join(BUNDLE_FILE), &json, false)?;
         let opening = |values: &[i64], salts, commitment, layout: &tensors::Layout| Opening {
             format: Format::new(),
             kind: Kind::Model,

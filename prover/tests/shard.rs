@@ -181,7 +181,14 @@ fn verify(env: &Env, round: &str) -> Value {
         &env.s(round),
     ]);
     assert_eq!(code, 0, "{round}: {out} {err}");
-    serde_json::from_str(&out).unwrap()
+    let mut v: Value = serde_json::from_str(&out).unwrap();
+    // The model file beside round.json was checked; where it lives differs per directory.
+    let file = v["report"]["model_file"]["file"].take();
+    assert!(
+        file.as_str().unwrap().ends_with("/model.safetensors"),
+        "{round}: {out}"
+    );
+    v
 }
 
 fn json(path: &Path) -> Value {
@@ -285,6 +292,35 @@ fn rounds_from_one_two_and_four_shards_verify_like_a_single_run() {
     b["report"]["new_model_commitment"] = Value::Null;
     assert_eq!(a, b);
     assert_eq!(a["valid"], true, "{a}");
+
+    // round.json records the model file's SHA-256 and raw CID (PROTOCOL.md §6.2), and
+    // `zkfl verify round` refuses a model file that is not the recorded one.
+    use sha2::Digest;
+    let b4 = json(&env.p("round-4/round.json"));
+    let bytes = std::fs::read(env.p("round-4/model.safetensors")).unwrap();
+    let sha = format!("0x{}", hex::encode(sha2::Sha256::digest(&bytes)));
+    assert_eq!(b4["model_file"]["sha256"], sha.as_str());
+    assert_eq!(b4["model_file"]["bytes"], bytes.len());
+    let cid = b4["model_file"]["raw_cid"].as_str().unwrap();
+    assert!(cid.starts_with("bafkrei"), "{cid}");
+    assert_eq!(
+        reports[2].1["report"]["model_file"]["unixfs_v1_2025_cid"],
+        cid
+    );
+    let mut tampered = bytes.clone();
+    let last = tampered.len() - 1;
+    tampered[last] ^= 1;
+    std::fs::write(env.p("round-4/model.safetensors"), tampered).unwrap();
+    let (code, out, _) = zkfl(&[
+        "verify",
+        "round",
+        "--vk",
+        &env.s("keys/vk.bin"),
+        "--allow-insecure-keys",
+        &env.s("round-4"),
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("model.safetensors: its SHA-256 is"), "{out}");
 
     // The next round chains from an assembled round like from a single run's.
     let (code, _, err) = zkfl(&[
