@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::encoding::u128_string;
 use crate::{
+    cid::ModelFile,
     commit::{self, Commitment, Kind},
     encoding::{Format, Tag},
     field::{
@@ -149,6 +150,12 @@ pub struct RoundBundle {
     /// `null` for an empty slot. Checked by `zkfl_task::check_round`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clients: Option<Vec<Option<ClientSignature>>>,
+    /// Size, SHA-256 and raw CIDv1 of the round directory's `model.safetensors`
+    /// (PROTOCOL.md §6.2), so that a model file from anywhere can be tied to the round. Not
+    /// part of the proven statement: `zkfl-verify round` checks it against the file.
+    /// Absent in bundles written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_file: Option<ModelFile>,
 }
 
 /// One slot's client as a signed bundle records it. The encodings are checked where the
@@ -198,6 +205,7 @@ impl RoundBundle {
                 .map(|(c, p)| ChunkRecord::new(&round.public(c).to_vec(), p))
                 .collect(),
             clients: None,
+            model_file: None,
         }
     }
 

@@ -14,6 +14,7 @@
 #![warn(missing_docs)]
 
 pub mod bundle;
+pub mod cid;
 pub mod circuit;
 pub mod commit;
 pub mod encoding;

@@ -52,6 +52,7 @@ fn bundle() -> RoundBundle {
         update_commitments: vec![c, c],
         chunks: vec![],
         clients: None,
+        model_file: None,
     }
 }
 

@@ -338,6 +338,7 @@ mod tests {
                 update_commitments: vec![Commitment::default(); 2],
                 chunks: vec![],
                 clients: Some(vec![None, None]),
+                model_file: None,
             };
             let err = round_call(&bundle).unwrap_err().to_string();
             assert!(err.contains("invalid circuit shape"), "{err}");

@@ -14,6 +14,7 @@ pub mod groth16;
 pub mod inputs;
 pub mod memory;
 pub mod output;
+pub mod plan;
 pub mod prove;
 pub mod setup;
 #[cfg(feature = "cli")]

@@ -6,6 +6,7 @@ use ark_bn254::Bn254;
 use ark_groth16::Proof;
 use zkfl_circuits::{
     bundle::{Opening, RoundBundle},
+    cid::ModelFile,
     tensors,
 };
 
@@ -153,20 +154,21 @@ pub fn write_round(
     prepared: &PreparedRound,
     bundle: &RoundBundle,
 ) -> Result<Vec<String>, Error> {
-    check_new_output(out)?;
-    let (parent, tmp) = staging_path(out);
-    std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
-    // create_dir fails if the path exists: the directory removed on error is ours.
-    std::fs::create_dir(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    let result = (|| {
-        let json = serde_json::to_vec_pretty(bundle).expect("bundle serialises");
-        write_synced(&tmp.join(BUNDLE_FILE), &json, false)?;
+    write_dir_atomic(out, |tmp| {
         let model = NewModel::of(prepared);
         let model_path = tmp.join(MODEL_FILE);
         tensors::write(&model_path, &model.layout, &model.values)?;
         std::fs::File::open(&model_path)
             .and_then(|f| f.sync_all())
             .map_err(|e| Error::io(&model_path, e))?;
+        // round.json records the model file's digests (PROTOCOL.md §6.2), so it comes after.
+        let model_bytes = std::fs::read(&model_path).map_err(|e| Error::io(&model_path, e))?;
+        let bundle = RoundBundle {
+            model_file: Some(ModelFile::of(&model_bytes)),
+            ..bundle.clone()
+        };
+        let json = serde_json::to_vec_pretty(&bundle).expect("bundle serialises");
+        write_synced(&tmp.join(BUNDLE_FILE), &json, false)?;
         let write_json = |file: &str, op: &Opening| {
             let json = serde_json::to_vec_pretty(op).expect("opening serialises");
             write_synced(&tmp.join(file), &json, true)
@@ -175,13 +177,32 @@ pub fn write_round(
         if let Some(previous) = &model.previous_opening {
             write_json(PREV_OPENING_FILE, previous)?;
         }
-        let widened = model.widened;
+        Ok(model.widened)
+    })
+}
+
+/// Creates the directory `out` atomically: `fill` writes its files into a fresh sibling
+/// temp dir (created by this call, so the error path removes only what it made), which is
+/// synced and renamed into place. Refuses an existing `out`.
+///
+/// # Errors
+/// `fill`'s error or [`Error`] on I/O failure; nothing is left behind.
+pub fn write_dir_atomic<T>(
+    out: &Path,
+    fill: impl FnOnce(&Path) -> Result<T, Error>,
+) -> Result<T, Error> {
+    check_new_output(out)?;
+    let (parent, tmp) = staging_path(out);
+    std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+    // create_dir fails if the path exists: the directory removed on error is ours.
+    std::fs::create_dir(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    let result = fill(&tmp).and_then(|value| {
         sync_dir(&tmp)?;
         check_new_output(out)?;
         std::fs::rename(&tmp, out).map_err(|e| Error::io(out, e))?;
         sync_dir(&parent)?;
-        Ok(widened)
-    })();
+        Ok(value)
+    });
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&tmp);
     }

@@ -234,45 +234,13 @@ pub fn prove_round_with(
 ) -> Result<Vec<Proof<Bn254>>, Error> {
     let ctx = ProvingContext::new(pk, *round.shape())?.with_reduction(reduction);
     let k = round.num_chunks();
-    let next = AtomicUsize::new(0);
-    let failed = AtomicBool::new(false);
     let proofs: Mutex<Vec<Option<Proof<Bn254>>>> = Mutex::new(vec![None; k]);
-    let first_error: Mutex<Option<Error>> = Mutex::new(None);
-    let fail = |e: Error| {
-        failed.store(true, Ordering::SeqCst);
-        first_error.lock().expect("error lock").get_or_insert(e);
-    };
-    let per_job = (par.threads / par.jobs).max(1);
-    std::thread::scope(|scope| {
-        for _ in 0..par.jobs {
-            scope.spawn(|| {
-                let pool = match rayon::ThreadPoolBuilder::new().num_threads(per_job).build() {
-                    Ok(p) => p,
-                    Err(e) => return fail(Error::Synthesis(format!("thread pool: {e}"))),
-                };
-                let mut rng = ChaCha20Rng::from_seed(fresh_seed());
-                loop {
-                    let c = next.fetch_add(1, Ordering::SeqCst);
-                    if c >= k || failed.load(Ordering::SeqCst) {
-                        break;
-                    }
-                    match pool.install(|| ctx.prove(round.witness(c), &mut rng)) {
-                        Ok(p) => proofs.lock().expect("proofs lock")[c] = Some(p),
-                        Err(e) => {
-                            return fail(Error::Chunk {
-                                chunk: c,
-                                source: Box::new(e),
-                            })
-                        }
-                    }
-                    on_done(c);
-                }
-            });
-        }
-    });
-    if let Some(e) = first_error.into_inner().expect("error lock") {
-        return Err(e);
-    }
+    let all: Vec<usize> = (0..k).collect();
+    ctx.prove_chunks(round, &all, par, &|c, p| {
+        proofs.lock().expect("proofs lock")[c] = Some(p);
+        on_done(c);
+        Ok(())
+    })?;
     let proofs = proofs
         .into_inner()
         .expect("proofs lock")
@@ -287,6 +255,65 @@ pub fn prove_round_with(
         .collect::<Result<Vec<_>, _>>()?;
     ctx.check(proof_items(round, &proofs))?;
     Ok(proofs)
+}
+
+impl ProvingContext<'_> {
+    /// Proves the chunks `chunks` of `round` over `par` and hands each proof to `on_proof`
+    /// as soon as it exists (a sharded task writes it to disk at once, so a task killed
+    /// midway keeps what it finished). Proofs are not verified here: callers check them
+    /// ([`ProvingContext::check`]) before trusting or writing them. Stops at the first error,
+    /// of proving or of `on_proof`.
+    ///
+    /// # Errors
+    /// [`Error::Chunk`] naming the chunk that failed, or `on_proof`'s error.
+    pub fn prove_chunks(
+        &self,
+        round: &Round,
+        chunks: &[usize],
+        par: Parallelism,
+        on_proof: &(dyn Fn(usize, Proof<Bn254>) -> Result<(), Error> + Sync),
+    ) -> Result<(), Error> {
+        let next = AtomicUsize::new(0);
+        let failed = AtomicBool::new(false);
+        let first_error: Mutex<Option<Error>> = Mutex::new(None);
+        let fail = |e: Error| {
+            failed.store(true, Ordering::SeqCst);
+            first_error.lock().expect("error lock").get_or_insert(e);
+        };
+        let jobs = par.jobs.clamp(1, chunks.len().max(1));
+        let per_job = (par.threads / jobs).max(1);
+        std::thread::scope(|scope| {
+            for _ in 0..jobs {
+                scope.spawn(|| {
+                    let pool = match rayon::ThreadPoolBuilder::new().num_threads(per_job).build() {
+                        Ok(p) => p,
+                        Err(e) => return fail(Error::Synthesis(format!("thread pool: {e}"))),
+                    };
+                    let mut rng = ChaCha20Rng::from_seed(fresh_seed());
+                    loop {
+                        let i = next.fetch_add(1, Ordering::SeqCst);
+                        if i >= chunks.len() || failed.load(Ordering::SeqCst) {
+                            break;
+                        }
+                        let c = chunks[i];
+                        let proof = pool
+                            .install(|| self.prove(round.witness(c), &mut rng))
+                            .map_err(|e| Error::Chunk {
+                                chunk: c,
+                                source: Box::new(e),
+                            });
+                        if let Err(e) = proof.and_then(|p| on_proof(c, p)) {
+                            return fail(e);
+                        }
+                    }
+                });
+            }
+        });
+        match first_error.into_inner().expect("error lock") {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Chunk c's proof paired with chunk c's public inputs, ready for [`verify_batch`].

@@ -559,6 +559,7 @@ fn help_is_complete() {
         "task",
         "commit",
         "prove",
+        "assemble",
         "demo",
         "export-solidity",
         "deploy",

@@ -55,6 +55,7 @@ pub mod cli;
 pub mod error;
 pub mod io;
 pub mod model;
+pub mod model_file;
 pub mod report;
 pub mod round;
 pub mod snarkjs;
@@ -64,6 +65,9 @@ pub use batch::{verify_batch, verify_single, BatchError, PreparedKey, ProofItem}
 pub use error::VerifyError;
 pub use io::{bundle_index, load_bundle, load_bundles_dir, LoadError, BUNDLE_FILE};
 pub use model::{verify_model, ModelError, ModelReport};
+pub use model_file::{
+    check_model_file, check_round_model_file, ModelFileCheckError, ModelFileReport,
+};
 pub use report::{HistoryReport, RoundReport, Signatures};
 pub use round::{
     verify_history, verify_history_for_task, verify_history_with_rng, verify_round,

@@ -59,6 +59,7 @@ fn bundle() -> RoundBundle {
         update_commitments: vec![Commitment::default()],
         chunks: vec![ChunkRecord::new(&inputs, &proof())],
         clients: None,
+        model_file: None,
     }
 }
 

@@ -1,5 +1,6 @@
 //! Subcommands, one file each.
 
+mod assemble;
 mod ceremony;
 mod commit;
 mod demo;
@@ -8,6 +9,7 @@ mod export_solidity;
 mod onchain;
 mod prove;
 mod setup;
+mod shard;
 mod submit;
 mod task;
 mod verify;
@@ -44,6 +46,9 @@ enum Command {
     Commit(commit::CommitCmd),
     /// Aggregate a round and prove it, chunk by chunk in parallel.
     Prove(prove::ProveCmd),
+    /// Check the chunk proofs of a sharded round (`zkfl prove --prepare`/`--plan`) and write
+    /// its round directory.
+    Assemble(assemble::AssembleCmd),
     /// Run a complete example round: setup → commit → prove → verify.
     Demo(demo::DemoCmd),
     /// Write the Solidity verifier and round registry for a key (ABI and bytecode with solc).
@@ -58,7 +63,8 @@ enum Command {
 
 impl Cli {
     /// Runs the subcommand and returns the process exit code (`zkfl verify` keeps
-    /// `zkfl-verify`'s: 0 valid, 1 invalid, 2 unreadable; every other command 0 or 1).
+    /// `zkfl-verify`'s: 0 valid, 1 invalid, 2 unreadable; every other command 0 or 1, and
+    /// [`EXIT_RETRYABLE`] for a sharded task's failure that a retry may fix).
     pub fn run(self) -> i32 {
         let result = match self.command {
             Command::Verify(c) => return c.run(),
@@ -67,6 +73,7 @@ impl Cli {
             Command::Task(c) => c.run(),
             Command::Commit(c) => c.run(),
             Command::Prove(c) => c.run(),
+            Command::Assemble(c) => c.run(),
             Command::Demo(c) => c.run(),
             Command::ExportSolidity(c) => c.run(),
             Command::Deploy(c) => c.run(),
@@ -76,8 +83,29 @@ impl Cli {
             Ok(()) => 0,
             Err(e) => {
                 eprintln!("error: {}", zkfl_verifier::describe_error(e.as_ref()));
-                1
+                if e.chain().any(|c| c.is::<Retryable>()) {
+                    eprintln!("(retryable: run the task again; finished chunks are kept)");
+                    EXIT_RETRYABLE
+                } else {
+                    1
+                }
             }
         }
     }
 }
+
+/// Exit code of a failure worth retrying (sysexits' EX_TEMPFAIL).
+pub const EXIT_RETRYABLE: i32 = 75;
+
+/// A failure that a retry may fix (I/O on a shared filesystem), as opposed to a wrong plan,
+/// key or argument.
+#[derive(Debug)]
+pub struct Retryable(pub anyhow::Error);
+
+impl std::fmt::Display for Retryable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", zkfl_verifier::describe_error(self.0.as_ref()))
+    }
+}
+
+impl std::error::Error for Retryable {}

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::{load_bundle, verify_model, verify_round};
+use crate::{check_model_file, load_bundle, verify_model, verify_round};
 use anyhow::{bail, Context};
 use clap::Args;
 use zkfl_circuits::Commitment;
@@ -36,10 +36,12 @@ pub struct ModelCmd {
 impl ModelCmd {
     pub fn run(self, json: bool) -> anyhow::Result<Outcome> {
         let (header, vk) = load_vk(&self.vk, &self.trust)?;
+        let mut recorded = None;
         let commitment: Commitment = match (&self.commitment, &self.round) {
             (Some(c), _) => c.parse().context("--commitment")?,
             (None, Some(dir)) => {
                 let bundle = load_bundle(dir)?;
+                recorded = bundle.model_file.clone();
                 match verify_round(&vk, &header, &bundle) {
                     Ok(r) => r.new_model_commitment,
                     Err(e) => {
@@ -54,18 +56,47 @@ impl ModelCmd {
             }
             (None, None) => bail!("give --commitment or --round"),
         };
-        match verify_model(&header.shape, &commitment, &self.model, &self.opening) {
-            Err(e) if e.is_unreadable() => Err(e.into()),
-            result => Ok(report(json, result, Some(&header), |r| {
-                format!(
-                    "{} is the model committed to by {} ({} parameters in {} tensors, {} chunks)",
-                    self.model.display(),
-                    r.commitment,
-                    r.d,
-                    r.tensors,
-                    r.chunks
-                )
-            })),
-        }
+        let result = match verify_model(&header.shape, &commitment, &self.model, &self.opening) {
+            Err(e) if e.is_unreadable() => return Err(e.into()),
+            result => result.map_err(|e| e.to_string()),
+        };
+        // With --round, the file must also be the one whose digests round.json records
+        // (PROTOCOL.md §6.2), when it records them.
+        let result = result.and_then(|model| match &recorded {
+            Some(rec) => check_model_file(rec, &self.model)
+                .map(|m| Verified {
+                    model,
+                    model_file: Some(m),
+                })
+                .map_err(|e| e.to_string()),
+            None => Ok(Verified {
+                model,
+                model_file: None,
+            }),
+        });
+        Ok(report(json, result, Some(&header), |v| {
+            let (r, m) = (&v.model, &v.model_file);
+            format!(
+                "{} is the model committed to by {} ({} parameters in {} tensors, {} chunks){}",
+                self.model.display(),
+                r.commitment,
+                r.d,
+                r.tensors,
+                r.chunks,
+                m.as_ref()
+                    .map(|m| format!("\n  {}", m.line()))
+                    .unwrap_or_default()
+            )
+        }))
     }
+}
+
+/// A verified model file (JSON: the model report's fields plus `model_file` when the round
+/// records the file's digests).
+#[derive(serde::Serialize)]
+struct Verified {
+    #[serde(flatten)]
+    model: crate::ModelReport,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    model_file: Option<crate::ModelFileReport>,
 }

@@ -2,8 +2,11 @@
 
 use std::path::PathBuf;
 
-use crate::{load_bundle, verify_history_for_task, TaskRoster};
+use crate::{
+    check_round_model_file, load_bundle, verify_history_for_task, RoundReport, TaskRoster,
+};
 use clap::Args;
+use serde::Serialize;
 
 use super::{load_vk, report, Outcome, TaskArgs, TrustArgs};
 
@@ -30,11 +33,19 @@ impl RoundCmd {
             .as_ref()
             .map(|(task, roster)| TaskRoster { task, roster });
         let result = verify_history_for_task(&vk, &header, std::slice::from_ref(&bundle), task)
-            .map(|mut h| h.rounds.remove(0));
-        Ok(report(json, result, Some(&header), |r| {
+            .map(|mut h| h.rounds.remove(0))
+            .map_err(|e| e.to_string())
+            .and_then(|round| {
+                // The model file beside round.json, against the digests the bundle records.
+                let model_file = check_round_model_file(bundle.model_file.as_ref(), &self.round)
+                    .map_err(|e| e.to_string())?;
+                Ok(Verified { round, model_file })
+            });
+        Ok(report(json, result, Some(&header), |v| {
+            let r = &v.round;
             format!(
                 "round {}: {} chunk proofs (batched), {} of {} slots active, total weight {}\n  \
-                 {}\n  {}\n  model     {}\n  new model {}",
+                 {}\n  {}\n  model     {}\n  new model {}{}",
                 r.round,
                 r.chunks,
                 r.active_slots,
@@ -43,8 +54,22 @@ impl RoundCmd {
                 r.bounds_line(),
                 r.clients_line(),
                 r.model_commitment,
-                r.new_model_commitment
+                r.new_model_commitment,
+                v.model_file
+                    .as_ref()
+                    .map(|m| format!("\n  {}", m.line()))
+                    .unwrap_or_default()
             )
         }))
     }
+}
+
+/// A verified round and its checked model file (JSON: the round report's fields plus
+/// `model_file`).
+#[derive(Serialize)]
+struct Verified {
+    #[serde(flatten)]
+    round: RoundReport,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    model_file: Option<crate::ModelFileReport>,
 }
