@@ -8,7 +8,6 @@
 //! fixed at build time.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -211,25 +210,24 @@ impl Solc {
             script: script.clone(),
             source,
         };
-        // stdout goes to a file, not a pipe: solcjs (node) exits before a piped stdout is
-        // drained and cuts standard JSON at 64 KiB; writes to a file are synchronous.
+        // stdin and stdout are files, not pipes. node makes a piped stdin non-blocking, so
+        // solcjs' readFileSync(stdin) fails with EAGAIN when it runs before the input has
+        // arrived (seen under load); and solcjs exits before a piped stdout is drained,
+        // cutting standard JSON at 64 KiB. Reads and writes of a file are synchronous.
+        let in_file = ScratchFile::new().map_err(node_err)?;
+        std::fs::write(&in_file.0, stdin).map_err(node_err)?;
         let out_file = ScratchFile::new().map_err(node_err)?;
-        let mut child = command
+        let out = command
             .args(args)
-            .stdin(Stdio::piped())
+            .stdin(Stdio::from(
+                std::fs::File::open(&in_file.0).map_err(node_err)?,
+            ))
             .stdout(Stdio::from(out_file.handle().map_err(node_err)?))
             .stderr(Stdio::piped())
             .spawn()
+            .map_err(node_err)?
+            .wait_with_output()
             .map_err(node_err)?;
-        // The script reads all of stdin before it writes anything, so writing everything
-        // first cannot deadlock on a full stdout pipe.
-        child
-            .stdin
-            .take()
-            .expect("stdin is piped")
-            .write_all(stdin)
-            .map_err(node_err)?;
-        let out = child.wait_with_output().map_err(node_err)?;
         if !out.status.success() {
             return Err(ContractsError::Compile(format!(
                 "node exited with {}: {}",

@@ -398,7 +398,14 @@ fn fixed_linf_keys_prove_only_under_their_bound() {
     assert_eq!(bundle.bounds.linf, 2048);
     verify_natively(&env, &bundle);
     assert_fedavg(&env, "round-1", [120.0, 80.0, 200.0]);
-    let (ok, out, err) = zkfl(&["verify", "--keys", &env.s("keys"), &env.s("round-1")]);
+    let (ok, out, err) = zkfl(&[
+        "verify",
+        "round",
+        "--vk",
+        &env.s("keys/vk.bin"),
+        "--allow-insecure-keys",
+        &env.s("round-1"),
+    ]);
     assert!(ok, "{err}");
     assert!(
         out.contains("-2048 ≤ Δ ≤ 2047 (L∞ bound 2^11 fixed by the key)"),
