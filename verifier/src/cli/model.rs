@@ -60,8 +60,16 @@ impl ModelCmd {
             Err(e) if e.is_unreadable() => return Err(e.into()),
             result => result.map_err(|e| e.to_string()),
         };
-        // With --round, the file must also be the one whose digests round.json records
-        // (PROTOCOL.md §6.2), when it records them.
+        // With --round, a safetensors file must also be the one whose digests round.json
+        // records (PROTOCOL.md §6.2), when it records them. A .npy/.npz file holds the same
+        // values in another encoding: the commitment binds its values, no file digest can.
+        let other_encoding = matches!(
+            self.model.extension().and_then(|e| e.to_str()),
+            Some("npy" | "npz")
+        );
+        if other_encoding {
+            recorded = None;
+        }
         let result = result.and_then(|model| match &recorded {
             Some(rec) => check_model_file(rec, &self.model)
                 .map(|m| Verified {
@@ -83,9 +91,13 @@ impl ModelCmd {
                 r.d,
                 r.tensors,
                 r.chunks,
-                m.as_ref()
-                    .map(|m| format!("\n  {}", m.line()))
-                    .unwrap_or_default()
+                match (m, other_encoding) {
+                    (Some(m), _) => format!("\n  {}", m.line()),
+                    (None, true) => "\n  file digests: not checked (a .npy/.npz file; round.json \
+                                     records those of model.safetensors)"
+                        .to_string(),
+                    (None, false) => String::new(),
+                }
             )
         }))
     }
