@@ -193,6 +193,8 @@ impl Solc {
     fn run(&self, args: &[&str], stdin: &[u8]) -> Result<String, ContractsError> {
         let (mut command, script) = match &self.backend {
             Backend::Script(dir) => {
+                // Absolute: node runs in `dir`, where a relative `dir/tools/solc.js` is not.
+                let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone());
                 let script = dir.join("tools/solc.js");
                 let mut c = Command::new("node");
                 c.arg(&script).current_dir(dir);
