@@ -42,6 +42,15 @@ contract ZkflRoundRegistry is ZkflVerifier {
         /// empty slot; length 65 n. Packed because it is the cheapest layout: 65 bytes a slot,
         /// against 96 for (r, s, v) words or 160 for a bytes element per slot.
         bytes signatures;
+        /// The registry's current roster, exactly as `roster()` returns it; checked against
+        /// `rosterHash` (one storage read a round instead of one cold read per client).
+        address[] roster;
+        /// Slot i's client is roster[rosterIndex[i]]; 0 for an empty slot.
+        uint256[NUM_SLOTS] rosterIndex;
+        /// SHA-256 of the new model's file (model.safetensors, round.json's model_file), or
+        /// zero when the round records none. Attested by the coordinator, not proven: the
+        /// registry only carries it into RoundAccepted for whoever fetches the file.
+        bytes32 modelFile;
     }
 
     /// @notice The caller is not the coordinator.
@@ -104,6 +113,10 @@ contract ZkflRoundRegistry is ZkflVerifier {
     error NotAClient(address client);
     /// @notice minClients must be in 1..NUM_SLOTS.
     error InvalidMinClients(uint256 value);
+    /// @notice The round's roster is not the registry's (enrolled or revoked since it was read).
+    error RosterMismatch(bytes32 stored, bytes32 sent);
+    /// @notice Enrolling would make a round of numChunks chunks exceed the size limits.
+    error RosterTooLarge(uint256 size, uint256 maxSize);
 
     /// @notice A round was accepted and `newModel` is now the current model commitment.
     /// @param bounds [B_inf, B_2^2].
@@ -114,7 +127,8 @@ contract ZkflRoundRegistry is ZkflVerifier {
         bytes32[NUM_SLOTS] updateCommitments,
         uint256[NUM_SLOTS] weights,
         uint256[2] bounds,
-        address[NUM_SLOTS] clients
+        address[NUM_SLOTS] clients,
+        bytes32 modelFile
     );
     /// @notice `client` may now sign rounds.
     event ClientEnrolled(address indexed client);
@@ -180,16 +194,21 @@ contract ZkflRoundRegistry is ZkflVerifier {
     /// @notice The only account allowed to submit rounds.
     address public coordinator;
     /// @notice The fewest signed slots a round may have (the task's quorum), 1..NUM_SLOTS.
-    ///         Next to `coordinator` so that both share the storage slot submitRound reads
-    ///         first (one cold read instead of two).
-    uint96 public minClients;
-    /// @notice Clients whose signatures count (docs/PROTOCOL.md section 10); mirrors the
-    ///         task's roster.json.
-    mapping(address => bool) public enrolled;
+    ///         Next to `coordinator`, with `lastRound`: all three share the storage slot
+    ///         submitRound reads first (one cold read instead of three).
+    uint32 public minClients;
+    /// @notice Index of the last accepted round (0 = only the genesis model).
+    uint64 public lastRound;
+    /// @notice keccak256 of the enrolled clients, each as a 32-byte word, in `roster()`
+    ///         order: what a round's `roster` must hash to (docs/PROTOCOL.md section 10).
+    bytes32 public rosterHash;
+    /// @dev Clients whose signatures count, mirroring the task's roster.json: enrolment order,
+    ///      a revoked client's place taken by the last one.
+    address[] private clientList;
+    /// @dev 1 + a client's index in clientList, 0 if not enrolled.
+    mapping(address => uint256) private clientPosition;
     /// @notice Commitment C_t of the current global model (genesis: C_0).
     bytes32 public modelCommitment;
-    /// @notice Index of the last accepted round (0 = only the genesis model).
-    uint256 public lastRound;
 
     /// @param coordinator_ account allowed to submit rounds
     /// @param genesisModel top-level commitment C_0 of the initial model
@@ -220,7 +239,8 @@ contract ZkflRoundRegistry is ZkflVerifier {
         ) {
             revert InvalidShape();
         }
-        if (!roundFits(k)) revert RoundTooLarge(k, maxChunks());
+        // A round must have room for a roster of at least the quorum.
+        if (!roundFits(k, minClients_)) revert RoundTooLarge(k, maxChunks(minClients_));
         if (minClients_ == 0 || minClients_ > NUM_SLOTS) revert InvalidMinClients(minClients_);
         modelDim = d;
         numChunks = k;
@@ -235,7 +255,8 @@ contract ZkflRoundRegistry is ZkflVerifier {
         owner = msg.sender;
         coordinator = coordinator_;
         modelCommitment = genesisModel;
-        minClients = uint96(minClients_);
+        minClients = uint32(minClients_);
+        _rehash();
         CACHED_CHAIN_ID = block.chainid;
         CACHED_THIS = address(this);
         CACHED_DOMAIN_SEPARATOR = _buildDomainSeparator();
@@ -245,11 +266,11 @@ contract ZkflRoundRegistry is ZkflVerifier {
         emit GenesisModel(genesisModel, d, k, m);
     }
 
-    /// @notice Calldata bytes of submitRound for a round of k chunks: the selector, then
-    ///         17 + 2n + ceil(65 n / 32) + k (11 + n) words (docs/PROTOCOL.md section 8,
-    ///         contracts/README.md).
-    function roundCalldataBytes(uint256 k) public pure returns (uint256) {
-        return 4 + 32 * (17 + 2 * NUM_SLOTS + (65 * NUM_SLOTS + 31) / 32 + k * (11 + NUM_SLOTS));
+    /// @notice Calldata bytes of submitRound for a round of k chunks and a roster of
+    ///         `clients`: the selector, then 20 + 3n + ceil(65 n / 32) + clients + k (11 + n)
+    ///         words (docs/PROTOCOL.md section 8, contracts/README.md).
+    function roundCalldataBytes(uint256 k, uint256 clients) public pure returns (uint256) {
+        return 4 + 32 * (20 + 3 * NUM_SLOTS + (65 * NUM_SLOTS + 31) / 32 + clients + k * (11 + NUM_SLOTS));
     }
 
     /// @notice An upper bound on the gas of an accepted submitRound of k chunks, intrinsic
@@ -257,8 +278,8 @@ contract ZkflRoundRegistry is ZkflVerifier {
     ///         interpreted overhead is bounded by constants measured in revm with margin (the
     ///         contracts test `gas_bound_holds_up_to_the_largest_round` checks bound >= measured
     ///         for k = 1 up to maxChunks()).
-    function roundGasBound(uint256 k) public pure returns (uint256) {
-        uint256 cd = roundCalldataBytes(k);
+    function roundGasBound(uint256 k, uint256 clients) public pure returns (uint256) {
+        uint256 cd = roundCalldataBytes(k, clients);
         // Peak memory in words: the k*l input array, then the larger of the calldata copy
         // hashed for the seed and the batch scratch (l + 1 scalars, 5 words, k + 3 pairs).
         uint256 scratch = NUM_INPUTS + 6 + 6 * (k + 3);
@@ -267,8 +288,8 @@ contract ZkflRoundRegistry is ZkflVerifier {
         // Precompiles: one (k + 3)-pair pairing, 2 ecMul + 1 ecAdd per proof, l + 2 ecMul and
         // l ecAdd for the input and alpha terms.
         uint256 precompiles = 45_000 + 34_000 * (k + 3) + 12_150 * k + 6_150 * NUM_INPUTS + 12_000;
-        uint256 interpreted =
-            GAS_FIXED + GAS_PER_SIGNED_SLOT * NUM_SLOTS + k * (GAS_PER_CHUNK + GAS_PER_CHUNK_SLOT * NUM_SLOTS);
+        uint256 interpreted = GAS_FIXED + GAS_PER_SIGNED_SLOT * NUM_SLOTS + GAS_PER_ROSTER_CLIENT * clients
+            + k * (GAS_PER_CHUNK + GAS_PER_CHUNK_SLOT * NUM_SLOTS);
         return 21_000 + 16 * cd + memoryGas + precompiles + interpreted;
     }
 
@@ -279,24 +300,41 @@ contract ZkflRoundRegistry is ZkflVerifier {
     uint256 internal constant GAS_FIXED = 100_000;
     uint256 internal constant GAS_PER_CHUNK = 5_000;
     uint256 internal constant GAS_PER_CHUNK_SLOT = 400;
-    /// @dev A signed slot: ecrecover (3,000), the cold `enrolled` read (2,100), two keccaks,
-    ///      the client in the event; measured ~5,600 (tests/registry), bounded with margin.
-    uint256 internal constant GAS_PER_SIGNED_SLOT = 8_000;
+    /// @dev A signed slot: ecrecover (3,000 and its call), two keccaks, the roster lookup, the
+    ///      client in the event, and a share of the rosterHash read; measured 5,472 a slot
+    ///      with 5 of 8 signed (tests/registry signed_slot_gas), bounded with margin.
+    uint256 internal constant GAS_PER_SIGNED_SLOT = 6_000;
+    /// @dev A roster client: hashing its word (copy, keccak, the calldata seed) and memory.
+    uint256 internal constant GAS_PER_ROSTER_CLIENT = 100;
 
-    /// @notice Whether a round of k chunks fits both MAX_CALLDATA_BYTES and TX_GAS_CAP.
-    function roundFits(uint256 k) public pure returns (bool) {
-        return roundCalldataBytes(k) <= MAX_CALLDATA_BYTES && roundGasBound(k) <= TX_GAS_CAP;
+    /// @notice Whether a round of k chunks with a roster of `clients` fits both
+    ///         MAX_CALLDATA_BYTES and TX_GAS_CAP.
+    function roundFits(uint256 k, uint256 clients) public pure returns (bool) {
+        return roundCalldataBytes(k, clients) <= MAX_CALLDATA_BYTES && roundGasBound(k, clients) <= TX_GAS_CAP;
     }
 
-    /// @notice The largest K a round of this shape's slot count can have.
-    function maxChunks() public pure returns (uint256 hi) {
+    /// @notice The largest K a round of this shape's slot count can have with a roster of
+    ///         `clients`.
+    function maxChunks(uint256 clients) public pure returns (uint256 hi) {
         // Both bounds grow with k; binary search over [0, 2^16) (calldata alone caps k far
         // below 2^16).
         uint256 lo = 0;
         hi = 1 << 16;
         while (lo < hi) {
             uint256 mid = (lo + hi + 1) / 2;
-            if (roundFits(mid)) lo = mid;
+            if (roundFits(mid, clients)) lo = mid;
+            else hi = mid - 1;
+        }
+    }
+
+    /// @notice The largest roster this registry's rounds (numChunks chunks) can carry.
+    function maxRoster() public view returns (uint256 hi) {
+        uint256 k = numChunks;
+        uint256 lo = 0;
+        hi = 1 << 16;
+        while (lo < hi) {
+            uint256 mid = (lo + hi + 1) / 2;
+            if (roundFits(k, mid)) lo = mid;
             else hi = mid - 1;
         }
     }
@@ -309,35 +347,74 @@ contract ZkflRoundRegistry is ZkflVerifier {
         coordinator = next;
     }
 
+    /// @notice Whether `client`'s signatures count.
+    function enrolled(address client) external view returns (bool) {
+        return clientPosition[client] != 0;
+    }
+
+    /// @notice The enrolled clients in the order a round's `roster` must list them.
+    function roster() external view returns (address[] memory) {
+        return clientList;
+    }
+
     /// @notice Enrolls `client`: its signatures count from the next round on. Owner only.
-    function enroll(address client) public {
-        if (msg.sender != owner) revert NotOwner(msg.sender);
-        if (client == address(0)) revert ZeroAddress();
-        if (enrolled[client]) revert AlreadyEnrolled(client);
-        enrolled[client] = true;
-        emit ClientEnrolled(client);
+    function enroll(address client) external {
+        _enroll(client);
+        _rehash();
     }
 
     /// @notice Enrolls every client in `clients` (a roster in one transaction). Owner only.
     function enrollMany(address[] calldata clients) external {
         for (uint256 i; i < clients.length; ++i) {
-            enroll(clients[i]);
+            _enroll(clients[i]);
         }
+        _rehash();
     }
 
     /// @notice Revokes `client`: no round from now on may carry its signature. Owner only.
-    function revoke(address client) public {
-        if (msg.sender != owner) revert NotOwner(msg.sender);
-        if (!enrolled[client]) revert NotAClient(client);
-        enrolled[client] = false;
-        emit ClientRevoked(client);
+    function revoke(address client) external {
+        _revoke(client);
+        _rehash();
     }
 
     /// @notice Revokes every client in `clients`. Owner only.
     function revokeMany(address[] calldata clients) external {
         for (uint256 i; i < clients.length; ++i) {
-            revoke(clients[i]);
+            _revoke(clients[i]);
         }
+        _rehash();
+    }
+
+    function _enroll(address client) private {
+        if (msg.sender != owner) revert NotOwner(msg.sender);
+        if (client == address(0)) revert ZeroAddress();
+        if (clientPosition[client] != 0) revert AlreadyEnrolled(client);
+        clientList.push(client);
+        uint256 size = clientList.length;
+        if (!roundFits(numChunks, size)) revert RosterTooLarge(size, maxRoster());
+        clientPosition[client] = size;
+        emit ClientEnrolled(client);
+    }
+
+    /// @dev The last client takes the revoked one's place.
+    function _revoke(address client) private {
+        if (msg.sender != owner) revert NotOwner(msg.sender);
+        uint256 position = clientPosition[client];
+        if (position == 0) revert NotAClient(client);
+        uint256 last = clientList.length;
+        if (position != last) {
+            address moved = clientList[last - 1];
+            clientList[position - 1] = moved;
+            clientPosition[moved] = position;
+        }
+        clientList.pop();
+        delete clientPosition[client];
+        emit ClientRevoked(client);
+    }
+
+    /// @dev rosterHash = keccak256 of clientList as 32-byte words (= abi.encodePacked).
+    function _rehash() private {
+        rosterHash = keccak256(abi.encodePacked(clientList));
     }
 
     /// @notice Sets the quorum, 1..NUM_SLOTS. Owner only.
@@ -345,7 +422,7 @@ contract ZkflRoundRegistry is ZkflVerifier {
         if (msg.sender != owner) revert NotOwner(msg.sender);
         if (next == 0 || next > NUM_SLOTS) revert InvalidMinClients(next);
         emit MinClientsChanged(minClients, next);
-        minClients = uint96(next);
+        minClients = uint32(next);
     }
 
     /// @notice The EIP-712 domain separator: name "zkfl", version "1", this chain, this registry.
@@ -418,7 +495,7 @@ contract ZkflRoundRegistry is ZkflVerifier {
     ///      private helpers to stay within the EVM's 16 reachable stack slots.
     function submitRound(Round calldata r) external {
         if (msg.sender != coordinator) revert NotCoordinator(msg.sender);
-        uint256 expected = lastRound + 1;
+        uint256 expected = uint256(lastRound) + 1;
         if (r.round != expected) revert UnexpectedRound(expected, r.round);
         uint256 k = _checkShape(r);
 
@@ -436,117 +513,187 @@ contract ZkflRoundRegistry is ZkflVerifier {
 
         bytes32 next = _commitment(DOMAIN_MODEL, r.newModelHashes);
         modelCommitment = next;
-        lastRound = expected;
-        emit RoundAccepted(r.round, prev, next, updates, r.weights, [r.bInf, r.b2Sq], r.clients);
+        // 2^64 rounds never happen, but a truncated index would reopen round 0.
+        if (expected > type(uint64).max) revert UnexpectedRound(expected, r.round);
+        lastRound = uint64(expected);
+        emit RoundAccepted(r.round, prev, next, updates, r.weights, [r.bInf, r.b2Sq], r.clients, r.modelFile);
     }
 
     /// @dev Every slot of weight > 0 is signed by an enrolled client over UpdateCommitment{
     ///      round, prev, updates[i], weight} with a low-s signature; empty slots carry nothing;
     ///      clients strictly ascend in slot order (so none signs twice); at least minClients
-    ///      slots are signed. Same cases and order as zkfl_task::check_round.
-    /// @dev Where _slotClient reads a round: calldata offsets of weights, clients and
-    ///      signatures, and what every slot's message shares.
-    struct Slots {
-        uint256 weights;
-        uint256 clients;
-        uint256 signatures;
-        bytes32 separator;
-        uint256 round;
-        bytes32 prev;
-    }
-
+    ///      slots are signed. Same cases and order as zkfl_task::check_round. "Enrolled" means
+    ///      listed at the slot's rosterIndex in the round's roster, once that roster hashes to
+    ///      rosterHash.
+    /// @dev The slot loop is one assembly block (Solidity's per-slot calls, struct reads and
+    ///      bounds checks cost ~1,000 gas a slot, against ~300 here); it stops at the first
+    ///      fault and _slotFault reverts with the fault's custom error. Calldata offsets were
+    ///      checked by the ABI decoder, the signature length by _checkLength. Scratch memory
+    ///      past the free pointer, from f:
+    ///        [0x00, 0xa0)   typehash, round, prev, update, weight: the struct hash input
+    ///        [0xa0, 0xe2)   0x1901, separator, struct hash: the EIP-712 digest input
+    ///        [0x100, 0x180) digest, v, r, s: ecrecover's input
+    ///        [0x180, 0x280) calldata offsets of weights, signatures, roster, the roster
+    ///                       length, the updates pointer, clients, rosterIndex; the slot of
+    ///                       the last signed client
     function _checkClients(Round calldata r, bytes32 prev, bytes32[NUM_SLOTS] memory updates) private view {
-        Slots memory s;
+        uint256 f;
+        {
+            bytes calldata sigs = r.signatures;
+            _checkLength(5, 65 * NUM_SLOTS, sigs.length);
+            (uint256 lo, uint256 ll) = _roster(r.roster);
+            assembly ("memory-safe") {
+                f := mload(0x40)
+                mstore(add(f, 0x1a0), sigs.offset)
+                mstore(add(f, 0x1c0), lo)
+                mstore(add(f, 0x1e0), ll)
+                mstore(add(f, 0x200), updates)
+            }
+        }
+        {
+            bytes32 separator = domainSeparator();
+            bytes32 typehash = UPDATE_TYPEHASH;
+            uint256 round = r.round;
+            assembly ("memory-safe") {
+                mstore(f, typehash)
+                mstore(add(f, 0x20), round)
+                mstore(add(f, 0x40), prev)
+                mstore(add(f, 0xa0), shl(240, 0x1901))
+                mstore(add(f, 0xa2), separator)
+            }
+        }
         {
             uint256[NUM_SLOTS] calldata ws = r.weights;
             address[NUM_SLOTS] calldata cs = r.clients;
-            bytes calldata sigs = r.signatures;
-            _checkLength(5, 65 * NUM_SLOTS, sigs.length);
-            uint256 w;
-            uint256 c;
-            uint256 p;
+            uint256[NUM_SLOTS] calldata xs = r.rosterIndex;
             assembly ("memory-safe") {
-                w := ws
-                c := cs
-                p := sigs.offset
+                mstore(add(f, 0x180), ws)
+                mstore(add(f, 0x220), cs)
+                mstore(add(f, 0x240), xs)
             }
-            (s.weights, s.clients, s.signatures) = (w, c, p);
         }
-        s.separator = domainSeparator();
-        s.round = r.round;
-        s.prev = prev;
+        uint256 fault;
+        uint256 slot;
         uint256 count;
-        address last;
-        uint256 lastSlot;
-        for (uint256 i; i < NUM_SLOTS; ++i) {
-            address client = _slotClient(s, i, updates[i]);
-            if (client == address(0)) continue;
-            if (count != 0) {
-                if (client == last) revert DuplicateClient(lastSlot, i, client);
-                if (client < last) revert ClientsOutOfOrder(i, client, last);
+        uint256 last;
+        assembly ("memory-safe") {
+            for {} lt(slot, NUM_SLOTS) { slot := add(slot, 1) } {
+                let at := shl(5, slot)
+                let w := calldataload(add(mload(add(f, 0x180)), at))
+                let raw := calldataload(add(mload(add(f, 0x220)), at))
+                // An address word with high bits set is not ABI: refused as the decoder would.
+                if shr(160, raw) {
+                    fault := 1
+                    break
+                }
+                let p := add(mload(add(f, 0x1a0)), mul(slot, 65))
+                let sr := calldataload(p)
+                let ss := calldataload(add(p, 0x20))
+                let v := byte(0, calldataload(add(p, 0x40)))
+                let index := calldataload(add(mload(add(f, 0x240)), at))
+                if iszero(w) {
+                    if or(or(raw, index), or(or(sr, ss), v)) {
+                        fault := 2
+                        break
+                    }
+                    continue
+                }
+                if iszero(raw) {
+                    fault := 3
+                    break
+                }
+                // An index past the roster names no one (address 0 is never enrolled).
+                let listed := 0
+                if lt(index, mload(add(f, 0x1e0))) { listed := calldataload(add(mload(add(f, 0x1c0)), shl(5, index))) }
+                if iszero(eq(listed, raw)) {
+                    fault := 4
+                    break
+                }
+                if or(
+                    or(iszero(or(eq(v, 27), eq(v, 28))), or(iszero(sr), iszero(lt(sr, SECP256K1_N)))),
+                    or(iszero(ss), iszero(lt(ss, SECP256K1_N)))
+                ) {
+                    fault := 5
+                    break
+                }
+                if gt(ss, SECP256K1_HALF_N) {
+                    fault := 6
+                    break
+                }
+                mstore(add(f, 0x60), mload(add(mload(add(f, 0x200)), at)))
+                mstore(add(f, 0x80), w)
+                mstore(add(f, 0xc2), keccak256(f, 0xa0))
+                mstore(add(f, 0x100), keccak256(add(f, 0xa0), 0x42))
+                mstore(add(f, 0x120), v)
+                mstore(add(f, 0x140), sr)
+                mstore(add(f, 0x160), ss)
+                // ecrecover succeeds with no output when it finds no key: zero the word and
+                // check the size, or a stale word would be read as the signer.
+                mstore(0, 0)
+                if iszero(staticcall(gas(), 0x01, add(f, 0x100), 0x80, 0, 0x20)) { revert(0, 0) }
+                let signer := 0
+                if eq(returndatasize(), 0x20) { signer := mload(0) }
+                if iszero(eq(signer, raw)) {
+                    fault := 7
+                    break
+                }
+                if count {
+                    if eq(raw, last) {
+                        fault := 8
+                        break
+                    }
+                    if lt(raw, last) {
+                        fault := 9
+                        break
+                    }
+                }
+                mstore(add(f, 0x260), slot)
+                last := raw
+                count := add(count, 1)
             }
-            last = client;
-            lastSlot = i;
-            ++count;
         }
+        if (fault != 0) _slotFault(fault, slot, last, f);
         uint256 quorum = minClients;
         if (count < quorum) revert BelowQuorum(count, quorum);
     }
 
-    /// @dev Slot i's client once its signature holds, address(0) for a (canonical) empty slot.
-    ///      Reads calldata in assembly: the offsets and the signature length were checked by
-    ///      the ABI decoder and _checkClients, and Solidity's per-access checks would cost more
-    ///      than the rest of the slot's interpreted code.
-    function _slotClient(Slots memory s, uint256 i, bytes32 update) private view returns (address client) {
+    /// @dev Reverts with the custom error of _checkClients' fault at `slot` (scratch at f).
+    function _slotFault(uint256 fault, uint256 slot, uint256 last, uint256 f) private pure {
         uint256 w;
-        uint256 sr;
-        uint256 ss;
-        uint256 v;
-        {
-            uint256 raw;
-            uint256 weights = s.weights;
-            uint256 clients = s.clients;
-            uint256 p = s.signatures;
-            assembly ("memory-safe") {
-                w := calldataload(add(weights, shl(5, i)))
-                raw := calldataload(add(clients, shl(5, i)))
-                p := add(p, mul(i, 65))
-                sr := calldataload(p)
-                ss := calldataload(add(p, 0x20))
-                v := byte(0, calldataload(add(p, 0x40)))
-            }
-            // An address word with high bits set is not ABI: refuse it as the decoder would.
-            if (raw >> 160 != 0) revert();
-            client = address(uint160(raw));
+        uint256 raw;
+        uint256 first;
+        assembly ("memory-safe") {
+            w := calldataload(add(mload(add(f, 0x180)), shl(5, slot)))
+            raw := calldataload(add(mload(add(f, 0x220)), shl(5, slot)))
+            first := mload(add(f, 0x260))
         }
-        if (w == 0) {
-            if (client != address(0) || sr | ss | v != 0) revert SignedEmptySlot(i);
-            return address(0);
-        }
-        if (client == address(0)) revert Unsigned(i, w);
-        if (!enrolled[client]) revert NotEnrolled(i, client);
-        if ((v != 27 && v != 28) || sr == 0 || sr >= SECP256K1_N || ss == 0 || ss >= SECP256K1_N) {
-            revert MalformedSignature(i);
-        }
-        if (ss > SECP256K1_HALF_N) revert HighS(i);
-        bytes32 digest = _digest(s.separator, s.round, s.prev, update, w);
-        if (_recover(digest, v, sr, ss) != client) revert BadSignature(i, client);
+        address client = address(uint160(raw));
+        if (fault == 1) revert();
+        if (fault == 2) revert SignedEmptySlot(slot);
+        if (fault == 3) revert Unsigned(slot, w);
+        if (fault == 4) revert NotEnrolled(slot, client);
+        if (fault == 5) revert MalformedSignature(slot);
+        if (fault == 6) revert HighS(slot);
+        if (fault == 7) revert BadSignature(slot, client);
+        if (fault == 8) revert DuplicateClient(first, slot, client);
+        revert ClientsOutOfOrder(slot, client, address(uint160(last)));
     }
 
-    /// @dev ecrecover through the 0x01 precompile: address(0) when it finds no key (it then
-    ///      succeeds with no output, so the size is checked and the result word zeroed first).
-    function _recover(bytes32 digest, uint256 v, uint256 sr, uint256 ss) private view returns (address a) {
+    /// @dev Checks that `list` hashes to rosterHash; returns its calldata offset and length.
+    function _roster(address[] calldata list) private view returns (uint256 offset, uint256 length) {
+        bytes32 sent;
         assembly ("memory-safe") {
+            // The words as sent: an address word with high bits set hashes differently from
+            // every stored roster, so no separate cleanliness check is needed.
             let f := mload(0x40)
-            mstore(f, digest)
-            mstore(add(f, 0x20), v)
-            mstore(add(f, 0x40), sr)
-            mstore(add(f, 0x60), ss)
-            mstore(0, 0)
-            let ok := staticcall(gas(), 0x01, f, 0x80, 0, 0x20)
-            if iszero(ok) { revert(0, 0) }
-            if eq(returndatasize(), 0x20) { a := mload(0) }
+            let len := shl(5, list.length)
+            calldatacopy(f, list.offset, len)
+            sent := keccak256(f, len)
+            offset := list.offset
+            length := list.length
         }
+        bytes32 stored = rosterHash;
+        if (sent != stored) revert RosterMismatch(stored, sent);
     }
 
     /// @notice Top-level commitment of K chunk hashes, exactly as docs/PROTOCOL.md section 3:

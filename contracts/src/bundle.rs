@@ -283,13 +283,14 @@ pub fn round_clients(bundle: &RoundBundle) -> Result<Vec<Option<SlotClient>>, Co
 }
 
 /// `submitRound` calldata for a signed bundle: round index `bundle.round`, its public
-/// arrays, its K chunk proofs and its slots' clients and signatures, encoded by
-/// [`RoundCall::new`].
+/// arrays, its K chunk proofs, its slots' clients and signatures, the model file's SHA-256,
+/// and `roster`, the registry's `roster()` (read it from the registry the round goes to:
+/// its order is the registry's), encoded by [`RoundCall::new`].
 ///
 /// # Errors
 /// As [`round_public`] and [`round_clients`], and [`ContractsError::BundleRecord`] for a
 /// proof that does not decode.
-pub fn round_call(bundle: &RoundBundle) -> Result<RoundCall, ContractsError> {
+pub fn round_call(bundle: &RoundBundle, roster: &[Address]) -> Result<RoundCall, ContractsError> {
     // The shape first: it sizes everything after it.
     let public = round_public(bundle)?;
     let clients = round_clients(bundle)?;
@@ -303,7 +304,17 @@ pub fn round_call(bundle: &RoundBundle) -> Result<RoundCall, ContractsError> {
             round: bundle.round,
             source,
         })?;
-    RoundCall::new(bundle.round, &public, &proofs, &clients)
+    let mut call = RoundCall::new(bundle.round, &public, &proofs, &clients, roster)?;
+    if let Some(file) = &bundle.model_file {
+        // Validated when the bundle was read (`0x` + 64 lowercase hex digits).
+        call.model_file = lower_hex::<32>(&file.sha256).ok_or_else(|| {
+            ContractsError::RoundShape(format!(
+                "model_file.sha256 {:?} is not 0x and 64 lowercase hex digits",
+                file.sha256
+            ))
+        })?;
+    }
+    Ok(call)
 }
 
 #[cfg(test)]
@@ -340,7 +351,7 @@ mod tests {
                 clients: Some(vec![None, None]),
                 model_file: None,
             };
-            let err = round_call(&bundle).unwrap_err().to_string();
+            let err = round_call(&bundle, &[]).unwrap_err().to_string();
             assert!(err.contains("invalid circuit shape"), "{err}");
             assert!(registry_params(&bundle, Address::ZERO).is_err());
         }

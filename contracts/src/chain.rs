@@ -20,7 +20,9 @@ use alloy::transports::TransportError;
 
 use crate::encode::function_calldata;
 use crate::revert::RevertReason;
-use crate::round::{enroll_calldata, RegistryParams, RoundAccepted, RoundCall};
+use crate::round::{
+    decode_roster, enroll_calldata, roster_calldata, RegistryParams, RoundAccepted, RoundCall,
+};
 use crate::ContractsError;
 
 /// How long to wait for a transaction to be mined before giving up.
@@ -351,6 +353,27 @@ impl Client {
                 getter: getter.to_string(),
                 len: out.len(),
             })
+    }
+
+    /// Reads the registry's `roster()`, in its order: what [`crate::bundle::round_call`]
+    /// needs to encode a round for this registry.
+    ///
+    /// # Errors
+    /// [`ContractsError::NoContract`] if `registry` holds no contract,
+    /// [`ContractsError::NotARegistry`] if it does not answer with an address list,
+    /// [`ContractsError::Rpc`].
+    pub fn roster(&self, registry: Address) -> Result<Vec<Address>, ContractsError> {
+        self.require_code(registry)?;
+        let tx = TransactionRequest::default()
+            .with_from(self.from)
+            .with_to(registry)
+            .with_input(roster_calldata());
+        let out = self.call(&tx, &format!("roster() on {registry}"))?;
+        decode_roster(&out).ok_or_else(|| ContractsError::NotARegistry {
+            registry,
+            getter: "roster()".to_string(),
+            len: out.len(),
+        })
     }
 
     /// Reads `modelCommitment()`, `lastRound()` and `coordinator()`.

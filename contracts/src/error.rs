@@ -194,9 +194,10 @@ pub enum ContractsError {
         /// The registry address.
         registry: Address,
     },
-    /// A getter answered with something other than one ABI word.
+    /// A getter answered with something other than what a registry answers (one ABI word,
+    /// or an address list for `roster()`).
     #[error(
-        "{registry} answered {getter} with {len} bytes, not one word; is it a ZkflRoundRegistry?"
+        "{registry} answered {getter} with {len} bytes, not what a ZkflRoundRegistry answers; is it one (of this zkfl version)?"
     )]
     NotARegistry {
         /// The address called.

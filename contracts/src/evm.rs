@@ -209,6 +209,23 @@ impl Evm {
         Self::outcome(result, intrinsic, what)
     }
 
+    /// The registry's `roster()` at `registry`, called from `from`.
+    ///
+    /// # Errors
+    /// As [`Evm::call`]; [`ContractsError::NotARegistry`] if the answer is not an address list.
+    pub fn roster(
+        &mut self,
+        from: Address,
+        registry: Address,
+    ) -> Result<Vec<Address>, ContractsError> {
+        let out = self.call(from, registry, crate::round::roster_calldata(), "roster()")?;
+        crate::round::decode_roster(&out.output).ok_or_else(|| ContractsError::NotARegistry {
+            registry,
+            getter: "roster()".to_string(),
+            len: out.output.len(),
+        })
+    }
+
     /// The runtime code stored at `address` (empty if none).
     pub fn code(&self, address: Address) -> Vec<u8> {
         let db = self.evm.ctx.db();

@@ -230,6 +230,9 @@ pub fn measure_round_gas(
         .iter()
         .map(|r| {
             let what = format!("submitRound(round {})", r.round);
+            // As `zkfl submit` does: the registry's roster, read just before sending.
+            let mut r = r.clone();
+            r.roster = evm.roster(owner, at)?;
             let out = evm.call(params.coordinator, at, r.calldata(), &what)?;
             Ok(RoundGas {
                 chunks: r.proofs.len(),

@@ -41,6 +41,8 @@ pub const ERROR_SIGNATURES: &[&str] = &[
     "AlreadyEnrolled(address)",
     "NotAClient(address)",
     "InvalidMinClients(uint256)",
+    "RosterMismatch(bytes32,bytes32)",
+    "RosterTooLarge(uint256,uint256)",
 ];
 
 pub(crate) const SIG_PROOF_INVALID: &str = "ProofInvalid()";
@@ -216,6 +218,20 @@ pub enum RevertReason {
         /// The value given.
         value: U256,
     },
+    /// The round's roster does not hash to the registry's `rosterHash`.
+    RosterMismatch {
+        /// `rosterHash`.
+        stored: [u8; 32],
+        /// keccak256 of the round's roster.
+        sent: [u8; 32],
+    },
+    /// Enrolling would leave no room for a round of the registry's K chunks.
+    RosterTooLarge {
+        /// The roster size that was refused.
+        size: U256,
+        /// `maxRoster()`.
+        max: U256,
+    },
     /// A Solidity panic (`Panic(uint256)`), e.g. arithmetic overflow.
     Panic(U256),
     /// Empty revert data (e.g. a failed sha256 precompile call).
@@ -359,6 +375,16 @@ impl RevertReason {
             }
         } else if is("InvalidMinClients(uint256)") && arity(1) {
             Self::InvalidMinClients { value: uint(d, 0)? }
+        } else if is("RosterMismatch(bytes32,bytes32)") && arity(2) {
+            Self::RosterMismatch {
+                stored: word(d, 0)?,
+                sent: word(d, 1)?,
+            }
+        } else if is("RosterTooLarge(uint256,uint256)") && arity(2) {
+            Self::RosterTooLarge {
+                size: uint(d, 0)?,
+                max: uint(d, 1)?,
+            }
         } else if is("Panic(uint256)") && arity(1) {
             Self::Panic(uint(d, 0)?)
         } else {
@@ -481,6 +507,16 @@ impl fmt::Display for RevertReason {
             Self::InvalidMinClients { value } => write!(
                 f,
                 "InvalidMinClients({value}): minClients must be between 1 and the slot count"
+            ),
+            Self::RosterMismatch { stored, sent } => write!(
+                f,
+                "RosterMismatch(stored 0x{}, sent 0x{}): the registry's roster changed since it was read; read roster() again",
+                hex::encode(stored),
+                hex::encode(sent)
+            ),
+            Self::RosterTooLarge { size, max } => write!(
+                f,
+                "RosterTooLarge({size} clients, at most {max}): a round of this registry's chunks could not carry the roster"
             ),
             Self::Panic(code) => write!(f, "Panic(0x{code:x})"),
             Self::Empty => write!(f, "revert without data"),

@@ -120,6 +120,13 @@ pub struct RoundCall {
     /// Slot i's signature r ‖ s ‖ v at bytes `[65 i, 65 i + 65)`, all zero for an empty slot.
     /// Sent as is (65 n bytes for a well-formed round).
     pub signatures: Vec<u8>,
+    /// The registry's roster as its `roster()` returns it (order included).
+    pub roster: Vec<Address>,
+    /// Slot i's index into `roster`; `None` (what [`RoundCall::new`] sets) derives them from
+    /// `clients` when encoding: [`RoundCall::roster_indices`]. Set only to test the registry.
+    pub roster_index: Option<Vec<U256>>,
+    /// SHA-256 of the new model's file, zero if the round records none.
+    pub model_file: [u8; 32],
 }
 
 /// One slot's client and its EIP-712 signature of the slot's `UpdateCommitment`.
@@ -135,8 +142,11 @@ pub struct SlotClient {
 pub const SIGNATURE_BYTES: usize = 65;
 
 impl RoundCall {
-    /// Encodes a round from field values, the K chunk proofs (proof c for chunk c) and each
-    /// slot's client signature (`None` for an empty slot).
+    /// Encodes a round from field values, the K chunk proofs (proof c for chunk c), each
+    /// slot's client signature (`None` for an empty slot) and the registry's `roster()`.
+    /// A client missing from `roster` is encoded all the same (with an index that names no
+    /// one), so that the registry, not the encoder, gives the verdict (`NotEnrolled`).
+    /// `model_file` starts at zero.
     ///
     /// # Errors
     /// [`ContractsError::RoundShape`] if the arrays disagree, there is not one proof per chunk
@@ -146,6 +156,7 @@ impl RoundCall {
         public: &RoundPublic,
         proofs: &[Proof<Bn254>],
         clients: &[Option<SlotClient>],
+        roster: &[Address],
     ) -> Result<Self, ContractsError> {
         public.check_shape()?;
         if proofs.len() != public.chunks() {
@@ -182,13 +193,35 @@ impl RoundCall {
                 .map(|c| c.as_ref().map_or(Address::ZERO, |c| c.signer))
                 .collect(),
             signatures,
+            roster: roster.to_vec(),
+            roster_index: None,
+            model_file: [0; 32],
         })
+    }
+
+    /// Slot i's client's index in `roster`: 0 for an empty slot, `roster.len()` (which
+    /// names no one) for a client the roster lacks.
+    pub fn roster_indices(&self) -> Vec<U256> {
+        self.clients
+            .iter()
+            .map(|c| {
+                let index = if c.is_zero() {
+                    0
+                } else {
+                    self.roster
+                        .iter()
+                        .position(|a| a == c)
+                        .unwrap_or(self.roster.len())
+                };
+                U256::from(index)
+            })
+            .collect()
     }
 
     /// ABI signature of `submitRound` for `n` slots.
     pub fn signature(slots: usize) -> String {
         format!(
-            "submitRound((uint256,uint256,uint256,uint256[{slots}],uint256[],uint256[],uint256[],uint256[],uint256[8][],address[{slots}],bytes))"
+            "submitRound((uint256,uint256,uint256,uint256[{slots}],uint256[],uint256[],uint256[],uint256[],uint256[8][],address[{slots}],bytes,address[],uint256[{slots}],bytes32))"
         )
     }
 
@@ -217,6 +250,19 @@ impl RoundCall {
                     .collect(),
             ),
             DynSolValue::Bytes(self.signatures.clone()),
+            DynSolValue::Array(
+                self.roster
+                    .iter()
+                    .map(|a| DynSolValue::Address(*a))
+                    .collect(),
+            ),
+            DynSolValue::FixedArray(uint_array(
+                &self
+                    .roster_index
+                    .clone()
+                    .unwrap_or_else(|| self.roster_indices()),
+            )),
+            DynSolValue::FixedBytes(B256::from(self.model_file), 32),
         ]);
         function_calldata(&Self::signature(self.weights.len()), vec![round])
     }
@@ -277,6 +323,30 @@ impl RegistryParams {
     }
 }
 
+/// Calldata of the registry's `roster()` view.
+pub fn roster_calldata() -> Vec<u8> {
+    function_calldata("roster()", vec![])
+}
+
+/// Decodes what `roster()` returns (an ABI `address[]`), or `None` if `out` is not exactly
+/// that: one offset word (0x20), a length, then that many clean address words.
+pub fn decode_roster(out: &[u8]) -> Option<Vec<Address>> {
+    let word = |i: usize| -> Option<U256> {
+        let w: [u8; 32] = out.get(32 * i..32 * (i + 1))?.try_into().ok()?;
+        Some(U256::from_be_bytes(w))
+    };
+    let len = usize::try_from(word(1)?).ok()?;
+    if word(0)? != U256::from(32) || out.len() != 32usize.checked_mul(len.checked_add(2)?)? {
+        return None;
+    }
+    (0..len)
+        .map(|i| {
+            let w = word(2 + i)?;
+            (w >> 160 == U256::ZERO).then(|| Address::from_word(w.into()))
+        })
+        .collect()
+}
+
 /// Calldata of `enrollMany(address[])`: enrolls `clients` (owner only; each must not be
 /// enrolled yet).
 pub fn enroll_calldata(clients: &[Address]) -> Vec<u8> {
@@ -301,13 +371,15 @@ pub struct RoundAccepted {
     pub bounds: [U256; 2],
     /// The client of each slot (`Address::ZERO` for an empty slot).
     pub clients: Vec<Address>,
+    /// SHA-256 of the new model's file as the coordinator attested it (zero if none).
+    pub model_file: [u8; 32],
 }
 
 impl RoundAccepted {
     /// Event signature for `n` slots.
     pub fn signature(slots: usize) -> String {
         format!(
-            "RoundAccepted(uint256,bytes32,bytes32,bytes32[{slots}],uint256[{slots}],uint256[2],address[{slots}])"
+            "RoundAccepted(uint256,bytes32,bytes32,bytes32[{slots}],uint256[{slots}],uint256[2],address[{slots}],bytes32)"
         )
     }
 
@@ -315,7 +387,7 @@ impl RoundAccepted {
     /// `RoundAccepted` of an `n`-slot registry.
     pub fn decode(slots: usize, topics: &[B256], data: &[u8]) -> Option<Self> {
         let sig = alloy_primitives::keccak256(Self::signature(slots).as_bytes());
-        if topics.len() != 2 || topics[0] != sig || data.len() != 32 * (4 + 3 * slots) {
+        if topics.len() != 2 || topics[0] != sig || data.len() != 32 * (5 + 3 * slots) {
             return None;
         }
         let word = |i: usize| -> [u8; 32] {
@@ -338,6 +410,7 @@ impl RoundAccepted {
             clients: (0..slots)
                 .map(|i| Address::from_slice(&word(4 + 2 * slots + i)[12..]))
                 .collect(),
+            model_file: word(4 + 3 * slots),
         })
     }
 }

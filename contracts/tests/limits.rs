@@ -1,7 +1,8 @@
-//! The registry's size limits: `roundGasBound(k)` must cover every accepted round up to
-//! `maxChunks()`, so a registry that deploys can always take a round under the 2^24
-//! transaction gas cap and 127 KiB of calldata, and one that cannot is refused at
-//! deployment with `RoundTooLarge`.
+//! The registry's size limits: `roundGasBound(k, R)` must cover every accepted round up to
+//! `maxChunks(R)` with a roster of R clients, so a registry that deploys can always take a
+//! round under the 2^24 transaction gas cap and 127 KiB of calldata; one that cannot is
+//! refused at deployment with `RoundTooLarge`, and an enrolment that would break it with
+//! `RosterTooLarge`.
 //!
 //! Large rounds need hundreds of valid chunk proofs. Proving real chunk circuits that many
 //! times would take minutes, so these tests verify against a key whose trapdoor they know
@@ -133,14 +134,24 @@ impl Registry {
 
     /// Deploys a registry and enrolls every test client.
     fn deploy(&self, evm: &mut Evm, k: u64, genesis: [u8; 32]) -> Result<Address, ContractsError> {
-        let at = evm.deploy(
-            addr(OWNER),
-            self.params(k, genesis).initcode(&self.artifact.bytecode),
-            "deploy registry",
-        )?;
+        let at = self.deploy_empty(evm, k, genesis)?;
         let clients: Vec<Address> = client_keys().iter().map(|k| k.address()).collect();
         enroll(evm, at, addr(OWNER), &clients);
         Ok(at)
+    }
+
+    /// Deploys a registry with no client enrolled.
+    fn deploy_empty(
+        &self,
+        evm: &mut Evm,
+        k: u64,
+        genesis: [u8; 32],
+    ) -> Result<Address, ContractsError> {
+        evm.deploy(
+            addr(OWNER),
+            self.params(k, genesis).initcode(&self.artifact.bytecode),
+            "deploy registry",
+        )
     }
 
     /// A round of k chunks with random chunk hashes and accumulators; `active` slots carry
@@ -190,7 +201,7 @@ impl Registry {
                 })
             })
             .collect();
-        RoundCall::new(1, &public, &proofs, &clients).expect("round shape")
+        RoundCall::new(1, &public, &proofs, &clients, &roster.clients).expect("round shape")
     }
 
     /// The previous-model commitment of [`Self::round`]'s round (the registry's genesis).
@@ -220,15 +231,18 @@ fn uint(k: usize) -> alloy_dyn_abi::DynSolValue {
 
 /// For n = 8 the calldata limit binds (each chunk adds 19 words), for n = 1 the gas cap
 /// does (12 words but the same pairing and ecMul per chunk). For both, a round of every
-/// tested size up to maxChunks() is accepted with the gas limit set to roundGasBound(k),
-/// and the bound is within 10% of what the largest round uses.
+/// tested size up to maxChunks(R) (R = the 9 test clients enrolled) is accepted with the gas
+/// limit set to roundGasBound(k, R), and the bound is within 10% of what the largest round
+/// uses.
 #[test]
 fn gas_bound_holds_up_to_the_largest_round() {
+    let clients = client_keys().len();
     for (slots, seed) in [(8usize, 80u64), (1, 10)] {
         let reg = Registry::compile(slots, seed);
         let mut evm = Evm::new();
         let probe = reg.deploy(&mut evm, 1, [0; 32]).expect("deploy K = 1");
-        let max = view_uint(&mut evm, probe, "maxChunks()", vec![]).to::<usize>();
+        let max =
+            view_uint(&mut evm, probe, "maxChunks(uint256)", vec![uint(clients)]).to::<usize>();
         let cd_limit = view_uint(&mut evm, probe, "MAX_CALLDATA_BYTES()", vec![]).to::<usize>();
         eprintln!("n = {slots}: maxChunks() = {max}");
         assert!(max > 16, "n = {slots}: only {max} chunks fit");
@@ -238,12 +252,22 @@ fn gas_bound_holds_up_to_the_largest_round() {
             let data = reg.round(k, active, seed + k as u64, at).calldata();
             assert!(data.len() <= cd_limit, "{} bytes of calldata", data.len());
             assert_eq!(
-                view_uint(&mut evm, at, "roundCalldataBytes(uint256)", vec![uint(k)]),
+                view_uint(
+                    &mut evm,
+                    at,
+                    "roundCalldataBytes(uint256,uint256)",
+                    vec![uint(k), uint(clients)]
+                ),
                 U256::from(data.len()),
                 "the contract's calldata size formula"
             );
-            let bound =
-                view_uint(&mut evm, at, "roundGasBound(uint256)", vec![uint(k)]).to::<u64>();
+            let bound = view_uint(
+                &mut evm,
+                at,
+                "roundGasBound(uint256,uint256)",
+                vec![uint(k), uint(clients)],
+            )
+            .to::<u64>();
             let out = evm
                 .call_with_gas_limit(addr(COORDINATOR), at, data, bound, "submitRound")
                 .unwrap_or_else(|e| {
@@ -263,13 +287,40 @@ fn gas_bound_holds_up_to_the_largest_round() {
                 );
             }
         }
-        // One chunk more never deploys, and says how many fit.
+        // The constructor needs room for a roster of the quorum (1 here): one chunk more
+        // than maxChunks(1) never deploys, and says how many fit.
+        let max1 = view_uint(&mut evm, probe, "maxChunks(uint256)", vec![uint(1)]).to::<usize>();
+        assert!(max1 >= max);
         let err = reg
-            .deploy(&mut evm, max as u64 + 1, [0; 32])
-            .expect_err("K = maxChunks() + 1");
+            .deploy_empty(&mut evm, max1 as u64 + 1, [0; 32])
+            .expect_err("K = maxChunks(1) + 1");
         assert!(
             matches!(&err, ContractsError::Reverted { reason, .. }
-                if **reason == RevertReason::RoundTooLarge { chunks: U256::from(max + 1), max: U256::from(max) }),
+                if **reason == RevertReason::RoundTooLarge { chunks: U256::from(max1 + 1), max: U256::from(max1) }),
+            "{err}"
+        );
+        // At K = maxChunks(1) the roster can grow to maxRoster() and no further.
+        let at = reg
+            .deploy_empty(&mut evm, max1 as u64, [0; 32])
+            .expect("K = maxChunks(1)");
+        let room = view_uint(&mut evm, at, "maxRoster()", vec![]).to::<usize>();
+        eprintln!("n = {slots}, K = {max1}: maxRoster() = {room}");
+        assert!(room >= 1);
+        let outsiders: Vec<Address> = (0..=room as u64)
+            .map(|i| Address::left_padding_from(&(0x1000 + i).to_be_bytes()))
+            .collect();
+        enroll(&mut evm, at, addr(OWNER), &outsiders[..room]);
+        let err = evm
+            .call(
+                addr(OWNER),
+                at,
+                zkfl_contracts::round::enroll_calldata(&outsiders[room..]),
+                "enroll one more",
+            )
+            .expect_err("one client more than maxRoster()");
+        assert!(
+            matches!(&err, ContractsError::Reverted { reason, .. }
+                if **reason == RevertReason::RosterTooLarge { size: U256::from(room + 1), max: U256::from(room) }),
             "{err}"
         );
     }

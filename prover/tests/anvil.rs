@@ -420,7 +420,10 @@ fn signed_task_deploy_and_submit_two_rounds_on_anvil() {
     let before = client
         .registry_state(registry_address)
         .expect("registry state");
-    match client.submit_round(registry_address, &round_call(&replayed).expect("encodes")) {
+    match client.submit_round(
+        registry_address,
+        &round_call(&replayed, &client.roster(registry_address).expect("roster")).expect("encodes"),
+    ) {
         Err(ContractsError::Reverted { reason, .. }) => {
             assert!(reason.to_string().contains("BadSignature"), "{reason}")
         }

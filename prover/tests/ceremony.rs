@@ -285,10 +285,11 @@ fn a_ceremony_with_snarkjs_gives_keys_that_prove_and_verify_everywhere() {
         })
         .collect();
     let bundle = bundle.signed(clients);
+    let roster_now = evm.roster(coordinator, registry).unwrap();
     evm.call(
         coordinator,
         registry,
-        round_call(&bundle).unwrap().calldata(),
+        round_call(&bundle, &roster_now).unwrap().calldata(),
         "submitRound",
     )
     .unwrap();

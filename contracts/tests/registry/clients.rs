@@ -191,6 +191,39 @@ fn every_signature_case_has_its_error() {
             },
         ),
         (
+            "roster index naming another enrolled client",
+            edit(&|c| {
+                let mut at = c.roster_indices();
+                at[0] = at[1];
+                c.roster_index = Some(at);
+            }),
+            RevertReason::NotEnrolled {
+                slot: slot(0),
+                client: key(0),
+            },
+        ),
+        (
+            "roster index past the roster",
+            edit(&|c| {
+                let mut at = c.roster_indices();
+                at[3] = U256::from(1000);
+                c.roster_index = Some(at);
+            }),
+            RevertReason::NotEnrolled {
+                slot: slot(3),
+                client: key(3),
+            },
+        ),
+        (
+            "roster index on an empty slot",
+            edit(&|c| {
+                let mut at = c.roster_indices();
+                at[6] = U256::from(1);
+                c.roster_index = Some(at);
+            }),
+            RevertReason::SignedEmptySlot { slot: slot(6) },
+        ),
+        (
             "v = 29",
             edit(&|c| sig(c, 0)[64] = 29),
             RevertReason::MalformedSignature { slot: slot(0) },
@@ -441,26 +474,111 @@ fn a_revoked_client_s_next_round_is_refused() {
     submit(&mut chain, COORDINATOR, &f.call2).expect("round 2");
 }
 
-/// Execution gas of round 1 (n = 8, K = 3) on the registry of main b94f354, which checked no
-/// signatures: `cargo test -p zkfl-contracts --test registry valid_rounds -- --nocapture`
-/// there (same fixed-seed proofs and public arrays).
-const UNSIGNED_ROUND_EXEC_GAS: u64 = 506_795;
+/// Execution gas of rounds 1 and 2 (n = 8, K = 3) on the registry of main b94f354, which
+/// checked no signatures: `cargo test -p zkfl-contracts --test registry valid_rounds --
+/// --nocapture` there (same fixed-seed proofs and public arrays; round 2 printed from
+/// `measure_round_gas`). Round 1 pays the zero-to-nonzero write of `lastRound` (20,000 gas)
+/// there, which this registry packs into an already-written slot, so round 2, the steady
+/// state, is the fair comparison.
+const UNSIGNED_EXEC_GAS: [u64; 2] = [506_795, 489_695];
 
-/// Execution gas per signed slot over the unsigned round: issue 11's goal is 6,000; this
-/// registry measures 8,008 (docs/BENCHMARKS.md: ecrecover 3,000 + its call 100 and the cold
-/// `enrolled` read 2,100 are a 5,200 floor; the rest is the digest, the interpreted checks and
-/// the fixed costs, such as the eight client words of RoundAccepted, spread over five
-/// slots). Pinned with a small margin so that a regression shows.
+/// Execution gas per signed slot over the unsigned round: issue 11's goal is 6,000. The
+/// floor is ecrecover (3,000 and its call); per slot the rest is the EIP-712 digest, the
+/// checks and the roster lookup, and per round the `rosterHash` read, the roster hash and
+/// the client words of RoundAccepted, spread over the signed slots (docs/BENCHMARKS.md).
+/// Pinned with a small margin so that a regression shows.
 #[test]
 fn signed_slot_gas() {
     let f = fixture();
     let mut chain = deploy();
-    let out = submit(&mut chain, COORDINATOR, &f.call1).expect("round 1");
-    let signed = f.call1.clients.iter().filter(|c| !c.is_zero()).count() as u64;
-    let per_slot = (out.exec_gas - UNSIGNED_ROUND_EXEC_GAS) / signed;
-    eprintln!(
-        "submitRound (n = {SLOTS}, K = {K}, {signed} signed slots): exec gas {} against {UNSIGNED_ROUND_EXEC_GAS} unsigned: {per_slot} per signed slot",
-        out.exec_gas
+    let mut per_slot = Vec::new();
+    for (i, call) in [&f.call1, &f.call2].into_iter().enumerate() {
+        let out = submit(&mut chain, COORDINATOR, call).expect("honest round");
+        let signed = call.clients.iter().filter(|c| !c.is_zero()).count() as u64;
+        let unsigned = UNSIGNED_EXEC_GAS[i];
+        let slot = (out.exec_gas as i64 - unsigned as i64) / signed as i64;
+        eprintln!(
+            "submitRound {} (n = {SLOTS}, K = {K}, {signed} signed slots): exec gas {} against {unsigned} unsigned: {slot} per signed slot",
+            i + 1,
+            out.exec_gas
+        );
+        per_slot.push(slot);
+    }
+    assert!(per_slot[1] <= 6_000, "{} gas per signed slot", per_slot[1]);
+}
+
+/// The registry's roster: `rosterHash` is keccak256 of `roster()` as 32-byte words; a round
+/// carrying any other list (stale, reordered, padded) is refused with `RosterMismatch`
+/// before any signature is checked; `revoke` moves the last client into the gap; the round's
+/// model-file digest reaches `RoundAccepted`.
+#[test]
+fn the_round_carries_the_registry_s_roster() {
+    let f = fixture();
+    let mut chain = deploy();
+    let words = |list: &[Address]| -> B256 {
+        let mut bytes = Vec::new();
+        for a in list {
+            bytes.extend(B256::left_padding_from(a.as_slice()).0);
+        }
+        alloy_primitives::keccak256(bytes)
+    };
+    let enrolled = chain
+        .evm
+        .roster(addr(OWNER), chain.registry)
+        .expect("roster()");
+    assert_eq!(enrolled, roster().clients, "enrolment order");
+    let stored = view_bytes32(&mut chain.evm, chain.registry, "rosterHash()", vec![]);
+    assert_eq!(stored, words(&enrolled));
+
+    let mut reordered = enrolled.clone();
+    reordered.swap(0, 1);
+    let mut extra = enrolled.clone();
+    extra.push(client_keys()[SLOTS].address());
+    for (name, list) in [
+        ("one client short", enrolled[1..].to_vec()),
+        ("reordered", reordered),
+        ("one client more", extra),
+        ("empty", vec![]),
+    ] {
+        let mut call = f.call1.clone();
+        call.roster = list.clone();
+        assert_eq!(
+            reason(submit_as_built(&mut chain, COORDINATOR, &call)),
+            RevertReason::RosterMismatch {
+                stored: stored.0,
+                sent: words(&list).0
+            },
+            "{name}"
+        );
+    }
+
+    let mut call = f.call1.clone();
+    call.model_file = [7; 32];
+    let out = submit(&mut chain, COORDINATOR, &call).expect("round 1");
+    let event = out
+        .logs
+        .iter()
+        .find_map(|l| zkfl_contracts::round::RoundAccepted::decode(SLOTS, l.topics(), &l.data.data))
+        .expect("RoundAccepted");
+    assert_eq!(event.model_file, [7; 32]);
+
+    // Revoking the first client moves the last into its place, and the hash follows.
+    owner_tx(
+        &mut chain,
+        addr(OWNER),
+        "revoke(address)",
+        DynSolValue::Address(enrolled[0]),
+    )
+    .expect("revoke");
+    let after = chain
+        .evm
+        .roster(addr(OWNER), chain.registry)
+        .expect("roster()");
+    assert_eq!(after.len(), enrolled.len() - 1);
+    assert_eq!(after[0], *enrolled.last().expect("non-empty"));
+    assert_eq!(&after[1..], &enrolled[1..enrolled.len() - 1]);
+    assert_eq!(
+        view_bytes32(&mut chain.evm, chain.registry, "rosterHash()", vec![]),
+        words(&after)
     );
-    assert!(per_slot <= 8_100, "{per_slot} gas per signed slot");
 }

@@ -95,9 +95,13 @@ fn the_hostile_corpus_gets_one_verdict_from_zkfl_verify_and_the_registry() {
         };
 
         let mut chain = deploy_for(&corpus);
-        let call1 = round_call(&corpus.round1).expect("round 1 encodes");
+        let on_roster = chain
+            .evm
+            .roster(addr(OWNER), chain.registry)
+            .expect("roster()");
+        let call1 = round_call(&corpus.round1, &on_roster).expect("round 1 encodes");
         submit(&mut chain, COORDINATOR, &call1).expect("honest round 1 accepted");
-        let on_chain = match round_call(&case.bundle) {
+        let on_chain = match round_call(&case.bundle, &on_roster) {
             Err(e) => format!("encoder: {e}"),
             Ok(call) => match submit(&mut chain, COORDINATOR, &call) {
                 Ok(_) => "accepted".to_string(),

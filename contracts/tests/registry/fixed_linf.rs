@@ -12,7 +12,8 @@ use zkfl_contracts::round::{RoundAccepted, RoundCall};
 
 use crate::common::{compile_for, rng, SLOTS};
 use crate::fixture::{
-    deploy_with, params_for, reason, round_public, sign_round, submit, task, COORDINATOR, D, K, M,
+    deploy_with, params_for, reason, roster, round_public, sign_round, submit, task, COORDINATOR,
+    D, K, M,
 };
 
 #[test]
@@ -53,7 +54,8 @@ fn fixed_linf_round_is_accepted_only_with_its_bound() {
             b_inf: Fr::from(linf),
             ..public.clone()
         };
-        let call = RoundCall::new(1, &lie, &proofs, &clients).expect("round shape");
+        let call =
+            RoundCall::new(1, &lie, &proofs, &clients, &roster().clients).expect("round shape");
         let mut chain = deploy();
         assert_eq!(
             reason(submit(&mut chain, COORDINATOR, &call)),
@@ -62,7 +64,8 @@ fn fixed_linf_round_is_accepted_only_with_its_bound() {
         );
     }
 
-    let call = RoundCall::new(1, &public, &proofs, &clients).expect("round shape");
+    let call =
+        RoundCall::new(1, &public, &proofs, &clients, &roster().clients).expect("round shape");
     let mut chain = deploy();
     let out = submit(&mut chain, COORDINATOR, &call).expect("fixed-L∞ round accepted");
     let ev = out

@@ -224,7 +224,14 @@ pub fn prove_round_signed(
     let proofs: Vec<_> = (0..K)
         .map(|c| prove_chunk(pk, pvk, round, c, seed + c as u64))
         .collect();
-    let call = RoundCall::new(index, &round_public(round), &proofs, &clients).expect("round shape");
+    let call = RoundCall::new(
+        index,
+        &round_public(round),
+        &proofs,
+        &clients,
+        &roster().clients,
+    )
+    .expect("round shape");
     let floats = round
         .input
         .bounds
@@ -406,7 +413,20 @@ pub fn stored_commitment(chain: &mut Chain) -> [u8; 32] {
         .expect("32 bytes")
 }
 
+/// Sends `round` with the registry's current roster, as `zkfl submit` does (it reads
+/// `roster()` just before sending); [`submit_as_built`] sends the roster `round` carries.
 pub fn submit(
+    chain: &mut Chain,
+    from: u8,
+    round: &RoundCall,
+) -> Result<CallOutcome, ContractsError> {
+    let mut round = round.clone();
+    round.roster = chain.evm.roster(addr(from), chain.registry)?;
+    submit_as_built(chain, from, &round)
+}
+
+/// Sends `round` exactly as built.
+pub fn submit_as_built(
     chain: &mut Chain,
     from: u8,
     round: &RoundCall,

@@ -137,11 +137,12 @@ fn registry(setup: &Setup, prefix: &[RoundBundle], b: &RoundBundle, caller: u8) 
             .call(owner, chain.registry, data, "setMinClients")
             .expect("setMinClients");
     }
+    let on_roster = chain.evm.roster(owner, chain.registry).expect("roster()");
     for p in prefix {
-        let call = round_call(p).expect("accepted prefix encodes");
+        let call = round_call(p, &on_roster).expect("accepted prefix encodes");
         submit(&mut chain, COORDINATOR, &call).expect("accepted prefix");
     }
-    let call = match round_call(b) {
+    let call = match round_call(b, &on_roster) {
         Ok(c) => c,
         Err(e) => return Verdict::Reject(format!("encoder: {e}")),
     };

@@ -269,7 +269,6 @@ fn on_chain(dir: &Path, solc: &Path, roster: &Roster, quorum: u32) -> anyhow::Re
     let mut params = registry_params(&bundle, DEMO_COORDINATOR)
         .with_context(|| format!("using {} as genesis", bundle_path.display()))?;
     params.min_clients = u64::from(quorum);
-    let call = round_call(&bundle).with_context(|| format!("reading {}", bundle_path.display()))?;
     let mut evm = Evm::new();
     let registry = evm.deploy(
         DEMO_COORDINATOR,
@@ -287,6 +286,8 @@ fn on_chain(dir: &Path, solc: &Path, roster: &Roster, quorum: u32) -> anyhow::Re
         enroll_calldata(&roster.clients),
         "enroll(roster)",
     )?;
+    let call = round_call(&bundle, &evm.roster(DEMO_COORDINATOR, registry)?)
+        .with_context(|| format!("reading {}", bundle_path.display()))?;
     let outcome = evm.call(
         DEMO_COORDINATOR,
         registry,

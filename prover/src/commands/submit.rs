@@ -82,9 +82,15 @@ impl SubmitCmd {
                 vk_path.display()
             );
         }
-        let call = round_call(&bundle).with_context(|| format!("reading {}", path.display()))?;
         let (key, origin) = self.key.load()?;
         let client = Client::connect(&self.rpc, &key, &origin)?;
+        // The round carries the registry's roster in the registry's order, read just before
+        // sending (an enrolment in between makes the registry refuse it: RosterMismatch).
+        let roster_now = client
+            .roster(self.registry)
+            .with_context(|| format!("reading the roster of {}", self.registry))?;
+        let call = round_call(&bundle, &roster_now)
+            .with_context(|| format!("reading {}", path.display()))?;
         let submitted = client
             .submit_round(self.registry, &call)
             .with_context(|| format!("submitting {}", path.display()))?;
