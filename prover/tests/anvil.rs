@@ -452,6 +452,12 @@ fn signed_task_deploy_and_submit_two_rounds_on_anvil() {
             s["prev_model_commitment"].as_str(),
             Some(b.model_commitment.to_string().as_str())
         );
+        // The registry event carries round.json's model-file digest (issue 14).
+        let file = b
+            .model_file
+            .as_ref()
+            .expect("zkfl prove records model_file");
+        assert_eq!(s["model_file_sha256"].as_str(), Some(file.sha256.as_str()));
         gas.push(s["gas_used"].as_u64().expect("gas_used"));
     }
 

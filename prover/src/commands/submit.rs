@@ -103,6 +103,9 @@ impl SubmitCmd {
             bundle.new_model_commitment
         );
         let new_model = bundle.new_model_commitment.to_string();
+        // What RoundAccepted recorded as the model file's SHA-256 (zero: none in the bundle).
+        let model_file =
+            (event.model_file != [0; 32]).then(|| format!("0x{}", hex::encode(event.model_file)));
         if self.json {
             let summary = serde_json::json!({
                 "round": bundle.round,
@@ -113,6 +116,7 @@ impl SubmitCmd {
                 "chunks": bundle.chunks.len(),
                 "prev_model_commitment": format!("0x{}", hex::encode(event.prev_model)),
                 "new_model_commitment": new_model,
+                "model_file_sha256": model_file,
             });
             println!("{summary}");
         } else {
@@ -124,6 +128,9 @@ impl SubmitCmd {
                 submitted.tx_hash,
                 submitted.gas_used
             );
+            if let Some(sha) = &model_file {
+                println!("  model file sha256 {sha} (in RoundAccepted)");
+            }
         }
         Ok(())
     }
