@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::poseidon::Sponge;
+
 /// Bits of a packed field element we fill with digits. BN254's Fr has 254 bits; staying at
 /// 252 keeps every packed element far below the modulus, so packing is injective as long as
 /// each digit is range-checked.
@@ -178,6 +180,17 @@ impl Shape {
                 self.update_min(),
                 self.update_max()
             ),
+        }
+    }
+
+    /// The Poseidon parameters of this shape's model and update chunk hashes: width 9 per
+    /// round (the format of keys made before the fixed variant existed), width 17 when L∞
+    /// is fixed, which costs a quarter less per absorbed element (PROTOCOL.md §3). The norm
+    /// accumulator, a few elements long, is width 9 in both.
+    pub fn chunk_sponge(&self) -> Sponge {
+        match self.linf_bits {
+            None => Sponge::Narrow,
+            Some(_) => Sponge::Wide,
         }
     }
 

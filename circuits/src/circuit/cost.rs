@@ -2,19 +2,15 @@
 //!
 //! The prover uses it to pick a chunk size that fills the FFT domain without synthesising.
 
-use crate::{commit::Kind, params::Shape, poseidon};
-
-/// Constraints of one Poseidon permutation (width 9): 8·9·3 + 63·3.
-pub const PERMUTATION: usize = poseidon::FULL_ROUNDS * (poseidon::RATE + poseidon::CAPACITY) * 3
-    + poseidon::PARTIAL_ROUNDS * 3;
+use crate::{commit::Kind, params::Shape, poseidon::Sponge};
 
 /// Constraints of hashing `len` field elements (the first being the constant domain tag)
-/// and checking the result against a public input: one permutation per started block of
-/// `RATE`, plus the equality. The first S-box layer is free on constant state elements:
-/// the capacity, the tag and any rate slot the first block leaves empty.
-pub fn hash_check(len: usize) -> usize {
-    let constant_lanes = 1 + 1 + poseidon::RATE.saturating_sub(len);
-    len.div_ceil(poseidon::RATE) * PERMUTATION - 3 * constant_lanes + 1
+/// with `sponge` and checking the result against a public input: one permutation per
+/// started block of the rate, plus the equality. The first S-box layer is free on constant
+/// state elements: the capacity, the tag and any rate slot the first block leaves empty.
+pub fn hash_check(sponge: Sponge, len: usize) -> usize {
+    let constant_lanes = 1 + 1 + sponge.rate().saturating_sub(len);
+    len.div_ceil(sponge.rate()) * sponge.permutation_constraints() - 3 * constant_lanes + 1
 }
 
 /// Where the constraints of one chunk go.
@@ -43,6 +39,7 @@ impl Cost {
             shape.norm_bits as usize,
         );
         let elements = |kind: Kind| m.div_ceil(kind.digits_per_element(shape));
+        let chunk_hash = |len: usize| hash_check(shape.chunk_sponge(), len);
         // Update and quotient bits (U, or j + 1 when fixed); bound check per update
         // (two U-bit decompositions and their link, or one (j+1)-bit one); check of
         // public input #1 (a (U−1)-bit range and its link, or pinning it to 2^j).
@@ -54,13 +51,13 @@ impl Cost {
         Self {
             per_client_param: per_update_bound + 2,
             per_param: bm + q + 2 * wb + 2,
-            update_hash: hash_check(2 + elements(Kind::Update)),
-            model_hashes: 2 * hash_check(2 + elements(Kind::Model)),
+            update_hash: chunk_hash(2 + elements(Kind::Update)),
+            model_hashes: 2 * chunk_hash(2 + elements(Kind::Model)),
             fixed: linf_check
                 + n * (wb + 1) // weights
                 + (wb + 1) // total weight
                 + 3 + n // chunk-0 rule
-                + 2 * hash_check(2 + n.div_ceil(shape.norm_sums_per_element())) // accumulators
+                + 2 * hash_check(Sponge::Narrow, 2 + n.div_ceil(shape.norm_sums_per_element())) // accumulators
                 + n * (nb + 1), // S_out ≤ B₂²
         }
     }

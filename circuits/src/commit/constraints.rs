@@ -6,7 +6,10 @@ use ark_r1cs_std::fields::fp::FpVar;
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
 use super::{Kind, ACC_LABEL};
-use crate::{params::Shape, poseidon};
+use crate::{
+    params::Shape,
+    poseidon::{self, Sponge},
+};
 
 /// Packs digits (each already constrained to [0, 2^stride)) little-endian into field
 /// elements: linear combinations only, no constraints.
@@ -38,7 +41,7 @@ pub fn chunk_hash_var(
     input.push(FpVar::Constant(poseidon::domain_tag(kind.chunk_label())));
     input.push(salt.clone());
     input.extend(pack_var(shape, kind, digits));
-    poseidon::hash_var(cs, &input)
+    poseidon::hash_var(shape.chunk_sponge(), cs, &input)
 }
 
 /// Norm accumulator Poseidon(tag, salt, pack(S_1, …, S_n)). The sums are packed without
@@ -63,7 +66,7 @@ pub fn accumulator_var(
             .rev()
             .fold(FpVar::Constant(Fr::from(0u64)), |acc, s| acc * radix + s)
     }));
-    poseidon::hash_var(cs, &input)
+    poseidon::hash_var(Sponge::Narrow, cs, &input)
 }
 
 #[cfg(test)]

@@ -7,7 +7,9 @@
 //!   stride Bm + 1 in both variants (the extra bit lets the circuit open M_t as
 //!   M_{t+1} − q without a separate range check, see PROTOCOL.md §4);
 //! - digits are packed little-endian, `digits_per_element` per field element;
-//! - chunk hash = Poseidon(tag(kind), salt, e_1, …, e_E);
+//! - chunk hash = Poseidon(tag(kind), salt, e_1, …, e_E), with the shape's chunk sponge
+//!   ([`Shape::chunk_sponge`]): width 9 in the per-round variant, width 17 in the fixed-L∞
+//!   one; the norm accumulator is width 9 in both;
 //! - top-level commitment = SHA-256(DOMAIN(kind) ‖ be64(d) ‖ be64(K) ‖ h_0 ‖ … ‖ h_{K−1}).
 
 pub mod constraints;
@@ -17,7 +19,11 @@ use ark_ff::{Field, UniformRand, Zero};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::{field::fr_to_be_bytes, params::Shape, poseidon};
+use crate::{
+    field::fr_to_be_bytes,
+    params::Shape,
+    poseidon::{self, Sponge},
+};
 
 /// What a commitment commits to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,8 +69,9 @@ impl Kind {
     }
 
     /// Offset added to a value to make its digit: [`Shape::update_offset`] for updates
-    /// (2^(U−1), or 2^j when fixed), 2^(Bm−1) + 2^(U−1) for models in both variants, so
-    /// that a model commitment does not depend on the variant.
+    /// (2^(U−1), or 2^j when fixed), 2^(Bm−1) + 2^(U−1) for models in both variants (the
+    /// digits of a model are the same in both; its chunk hashes are not, since the variants
+    /// hash with different sponges).
     pub fn digit_offset(self, shape: &Shape) -> i64 {
         match self {
             Kind::Model => (1i64 << (shape.model_bits - 1)) + (1i64 << (shape.update_bits - 1)),
@@ -168,7 +175,7 @@ pub fn chunk_hash(shape: &Shape, kind: Kind, salt: Fr, values: &[i64]) -> Fr {
     input.push(poseidon::domain_tag(kind.chunk_label()));
     input.push(salt);
     input.extend(pack(shape, kind, values));
-    poseidon::hash(&input)
+    poseidon::hash(shape.chunk_sponge(), &input)
 }
 
 /// Packs running sums little-endian, [`Shape::norm_sums_per_element`] per field element at
@@ -186,13 +193,15 @@ pub fn pack_sums(shape: &Shape, sums: &[Fr]) -> Vec<Fr> {
         .collect()
 }
 
-/// The norm accumulator Poseidon(tag, salt, pack(S_1, …, S_n)).
+/// The norm accumulator Poseidon(tag, salt, pack(S_1, …, S_n)), with the width-9 sponge in
+/// both variants: its input is a handful of elements, which one narrow permutation absorbs
+/// for fewer constraints than one wide one.
 pub fn accumulator(shape: &Shape, salt: Fr, sums: &[Fr]) -> Fr {
     let mut input = Vec::with_capacity(2 + sums.len());
     input.push(poseidon::domain_tag(ACC_LABEL));
     input.push(salt);
     input.extend(pack_sums(shape, sums));
-    poseidon::hash(&input)
+    poseidon::hash(Sponge::Narrow, &input)
 }
 
 /// Iterates over the chunks of `values`, each zero-padded to `shape.chunk`.
