@@ -185,13 +185,19 @@ impl Shape {
 
     /// The Poseidon parameters of this shape's model and update chunk hashes: width 9 per
     /// round (the format of keys made before the fixed variant existed), width 17 when L∞
-    /// is fixed, which costs a quarter less per absorbed element (PROTOCOL.md §3). The norm
-    /// accumulator, a few elements long, is width 9 in both.
+    /// is fixed, which costs a quarter less per absorbed element (PROTOCOL.md §4–5).
     pub fn chunk_sponge(&self) -> Sponge {
         match self.linf_bits {
             None => Sponge::Narrow,
             Some(_) => Sponge::Wide,
         }
+    }
+
+    /// The Poseidon parameters of the norm accumulator: width 9 in both variants, since
+    /// its input is a handful of elements, which one narrow permutation absorbs for fewer
+    /// constraints than one wide one.
+    pub fn accumulator_sponge(&self) -> Sponge {
+        Sponge::Narrow
     }
 
     /// Bits of an update digit and of a quotient q: U per round, j + 1 when fixed. Both

@@ -57,7 +57,7 @@ impl Cost {
                 + n * (wb + 1) // weights
                 + (wb + 1) // total weight
                 + 3 + n // chunk-0 rule
-                + 2 * hash_check(Sponge::Narrow, 2 + n.div_ceil(shape.norm_sums_per_element())) // accumulators
+                + 2 * hash_check(shape.accumulator_sponge(), 2 + n.div_ceil(shape.norm_sums_per_element())) // accumulators
                 + n * (nb + 1), // S_out ≤ B₂²
         }
     }

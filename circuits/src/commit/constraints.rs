@@ -6,10 +6,7 @@ use ark_r1cs_std::fields::fp::FpVar;
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
 use super::{Kind, ACC_LABEL};
-use crate::{
-    params::Shape,
-    poseidon::{self, Sponge},
-};
+use crate::{params::Shape, poseidon};
 
 /// Packs digits (each already constrained to [0, 2^stride)) little-endian into field
 /// elements: linear combinations only, no constraints.
@@ -66,7 +63,7 @@ pub fn accumulator_var(
             .rev()
             .fold(FpVar::Constant(Fr::from(0u64)), |acc, s| acc * radix + s)
     }));
-    poseidon::hash_var(Sponge::Narrow, cs, &input)
+    poseidon::hash_var(shape.accumulator_sponge(), cs, &input)
 }
 
 #[cfg(test)]

@@ -19,11 +19,7 @@ use ark_ff::{Field, UniformRand, Zero};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::{
-    field::fr_to_be_bytes,
-    params::Shape,
-    poseidon::{self, Sponge},
-};
+use crate::{field::fr_to_be_bytes, params::Shape, poseidon};
 
 /// What a commitment commits to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -193,15 +189,14 @@ pub fn pack_sums(shape: &Shape, sums: &[Fr]) -> Vec<Fr> {
         .collect()
 }
 
-/// The norm accumulator Poseidon(tag, salt, pack(S_1, …, S_n)), with the width-9 sponge in
-/// both variants: its input is a handful of elements, which one narrow permutation absorbs
-/// for fewer constraints than one wide one.
+/// The norm accumulator Poseidon(tag, salt, pack(S_1, …, S_n)), with
+/// [`Shape::accumulator_sponge`].
 pub fn accumulator(shape: &Shape, salt: Fr, sums: &[Fr]) -> Fr {
     let mut input = Vec::with_capacity(2 + sums.len());
     input.push(poseidon::domain_tag(ACC_LABEL));
     input.push(salt);
     input.extend(pack_sums(shape, sums));
-    poseidon::hash(Sponge::Narrow, &input)
+    poseidon::hash(shape.accumulator_sponge(), &input)
 }
 
 /// Iterates over the chunks of `values`, each zero-padded to `shape.chunk`.

@@ -191,8 +191,16 @@ fn full_round(
         x.constant += c;
         next.push(sbox(cs, basis, &x)?);
     }
-    let units: Vec<Form> = (0..t).map(|j| Form::unit(j, t)).collect();
-    Ok((next, mds(config, &units)))
+    // MDS applied to the S-box outputs (unit forms) is the matrix itself: row i is lane i.
+    let lanes = config
+        .mds
+        .iter()
+        .map(|row| Form {
+            coef: row.clone(),
+            constant: Fr::zero(),
+        })
+        .collect();
+    Ok((next, lanes))
 }
 
 /// The Poseidon permutation of `state` under `config`, with `partial` its unrolled partial
