@@ -13,7 +13,7 @@
 
 use std::path::Path;
 
-use ark_bn254::{Fr, G1Affine, G1Projective};
+use ark_bn254::{Fr, G1Affine};
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{Field, PrimeField, UniformRand};
 use blake2::{Blake2b512, Digest};
@@ -24,7 +24,7 @@ use zeroize::Zeroize;
 
 use crate::{
     binfile::{BinReader, BinWriter},
-    encoding::{g1_from_lem, g1_to_lem, g1_to_u, G1_BYTES},
+    encoding::{g1_points_in, g1_to_lem, g1_to_u, G1_BYTES},
     jsrng::{hash_to_g2, JsChaCha},
     zkey::{self, section, Contribution, Header, Kind, MpcParams, MAX_NAME_BYTES},
     CeremonyError,
@@ -227,7 +227,8 @@ fn apply(
     })
 }
 
-/// Streams section `id` of `r` into `w`, every G1 point multiplied by `k`.
+/// Streams section `id` of `r` into `w`, every G1 point multiplied by `k`
+/// ([`zkfl_msm::scale`]: one GLV split of `k` for the whole section).
 fn scale_section(
     r: &mut BinReader,
     w: &mut BinWriter,
@@ -244,23 +245,8 @@ fn scale_section(
     while done < total {
         let n = BATCH.min(total - done);
         let bytes = r.read_in(id, (done * G1_BYTES) as u64, n * G1_BYTES)?;
-        let scaled: Vec<Option<G1Projective>> = bytes
-            .par_chunks(G1_BYTES)
-            .map(|b| g1_from_lem(b).map(|p| p * k))
-            .collect();
-        let scaled = scaled
-            .into_iter()
-            .enumerate()
-            .map(|(i, p)| {
-                p.ok_or_else(|| {
-                    r.bad(format!(
-                        "section {id}, point {} is not a valid G1 point",
-                        done + i
-                    ))
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let affine = G1Projective::normalize_batch(&scaled);
+        let points = g1_points_in(r, id, done, &bytes)?;
+        let affine = zkfl_msm::scale(&points, k);
         let mut out = vec![0u8; n * G1_BYTES];
         out.par_chunks_mut(G1_BYTES)
             .zip(affine.par_iter())

@@ -12,6 +12,7 @@
 use ark_bn254::{Fq, Fq2, Fr, G1Affine, G2Affine};
 use ark_ec::AffineRepr;
 use ark_ff::{BigInt, BigInteger, Field, PrimeField, Zero};
+use rayon::prelude::*;
 
 /// Bytes of one G1 point in a file.
 pub const G1_BYTES: usize = 64;
@@ -78,6 +79,125 @@ pub fn g2_from_lem(bytes: &[u8]) -> Option<G2Affine> {
     }
     let p = G2Affine::new_unchecked(fq2_from_lem(&bytes[..64])?, fq2_from_lem(&bytes[64..128])?);
     (p.is_on_curve() && p.is_in_correct_subgroup_assuming_on_curve()).then_some(p)
+}
+
+/// A G2 point from its 128 LEM bytes, checked to be on the curve only: lists of points are
+/// then checked for the subgroup all at once by [`first_outside_g2`].
+pub fn g2_from_lem_on_curve(bytes: &[u8]) -> Option<G2Affine> {
+    g2_from_lem_unchecked(bytes).filter(G2Affine::is_on_curve)
+}
+
+/// The smallest prime factor of the cofactor of G2 in BN254's twist E'(Fq2) (the cofactor is
+/// 10069 · 5864401 · a 222-bit number; a test checks this by trial division).
+pub const G2_COFACTOR_MIN_PRIME: u64 = 10069;
+
+/// Rounds of [`first_outside_g2`]: each lets a bad list through with probability at most
+/// 1/10069 + 2^−64, so five together at most 2^−66.
+const SUBGROUP_ROUNDS: usize = 5;
+
+/// The index of the first point of `points` (each on the curve) that is not in G2, or
+/// `None` if all are, except with probability below 2^−66.
+///
+/// With random 64-bit ρ_i, S = Σ ρ_i·P_i is checked for membership (one subgroup check
+/// instead of one per point): S ∈ G2 iff Σ ρ_i·(r·P_i) = O, and if some r·P_j ≠ O, of order
+/// o ≥ 10069 (o divides the cofactor), that holds for at most one ρ_j in o given the other
+/// ρ's. Five independent rounds make it 2^−66. When a round fails, the points are checked
+/// one by one to name the first bad one.
+pub fn first_outside_g2(points: &[G2Affine]) -> Option<usize> {
+    use ark_ec::CurveGroup;
+    use rand::{RngCore, SeedableRng};
+    let mut seed = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut seed);
+    let mut rng = rand_chacha::ChaCha20Rng::from_seed(seed);
+    // No GLV: its endomorphism acts as λ only on G2 itself, and these points may not be in it.
+    let bases = zkfl_msm::Bases::new(
+        points,
+        zkfl_msm::Settings {
+            glv: false,
+            ..zkfl_msm::Settings::default()
+        },
+    );
+    let one_by_one = || {
+        points
+            .iter()
+            .position(|p| !p.is_in_correct_subgroup_assuming_on_curve())
+    };
+    for _ in 0..SUBGROUP_ROUNDS {
+        let rho: Vec<Fr> = points.iter().map(|_| Fr::from(rng.next_u64())).collect();
+        match bases.msm(&rho) {
+            Ok(sum) if sum.into_affine().is_in_correct_subgroup_assuming_on_curve() => {}
+            _ => return one_by_one(),
+        }
+    }
+    None
+}
+
+/// Decodes every point of `bytes` (points `first`.. of section `id` of `file`) with `read`;
+/// the error names the first point `read` refuses, as not a valid `what`.
+fn points_in<P: Send>(
+    file: &crate::binfile::BinReader,
+    id: u32,
+    first: usize,
+    bytes: &[u8],
+    size: usize,
+    read: fn(&[u8]) -> Option<P>,
+    what: &str,
+) -> Result<Vec<P>, crate::CeremonyError> {
+    let pts: Vec<Option<P>> = bytes.par_chunks(size).map(read).collect();
+    pts.into_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            p.ok_or_else(|| {
+                file.bad(format!(
+                    "section {id}, point {} is not a valid {what}",
+                    first + i
+                ))
+            })
+        })
+        .collect()
+}
+
+/// Every G1 point of `bytes` (points `first`.. of section `id` of the file `file`), checked;
+/// the error names the first invalid one.
+///
+/// # Errors
+/// [`CeremonyError::Format`] for a point that is not valid.
+pub fn g1_points_in(
+    file: &crate::binfile::BinReader,
+    id: u32,
+    first: usize,
+    bytes: &[u8],
+) -> Result<Vec<G1Affine>, crate::CeremonyError> {
+    points_in(file, id, first, bytes, G1_BYTES, g1_from_lem, "G1 point")
+}
+
+/// Every G2 point of `bytes` (points `first`.. of section `id`), checked to be on the curve
+/// one by one and in the prime-order subgroup all at once ([`first_outside_g2`]).
+///
+/// # Errors
+/// [`CeremonyError::Format`] naming the first invalid point.
+pub fn g2_points_in(
+    file: &crate::binfile::BinReader,
+    id: u32,
+    first: usize,
+    bytes: &[u8],
+) -> Result<Vec<G2Affine>, crate::CeremonyError> {
+    let pts = points_in(
+        file,
+        id,
+        first,
+        bytes,
+        G2_BYTES,
+        g2_from_lem_on_curve,
+        "G2 point (not on the curve)",
+    )?;
+    match first_outside_g2(&pts) {
+        None => Ok(pts),
+        Some(i) => Err(file.bad(format!(
+            "section {id}, point {} is not a valid G2 point (not in the prime-order subgroup)",
+            first + i
+        ))),
+    }
 }
 
 /// A G2 point from LEM bytes without the curve and subgroup checks, for points this crate
@@ -207,6 +327,63 @@ mod tests {
     use ark_ec::CurveGroup;
     use ark_std::UniformRand;
     use rand::SeedableRng;
+
+    #[test]
+    fn g2_cofactor_has_no_prime_factor_below_10069() {
+        use ark_ec::CurveConfig;
+        // Trial division of the 254-bit cofactor by every d < 10069, then 10069 itself.
+        let h = ark_bn254::g2::Config::COFACTOR;
+        let rem = |d: u64| {
+            h.iter().rev().fold(0u128, |r, &limb| {
+                ((r << 64) | u128::from(limb)) % u128::from(d)
+            })
+        };
+        assert!((2..G2_COFACTOR_MIN_PRIME).all(|d| rem(d) != 0));
+        assert_eq!(rem(G2_COFACTOR_MIN_PRIME), 0);
+    }
+
+    #[test]
+    fn batched_subgroup_check_finds_a_point_outside_g2() {
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(2);
+        let mut pts: Vec<G2Affine> = (0..300)
+            .map(|_| ark_bn254::G2Projective::rand(&mut rng).into_affine())
+            .collect();
+        pts[7] = G2Affine::zero();
+        assert_eq!(first_outside_g2(&pts), None);
+        assert_eq!(first_outside_g2(&[]), None);
+        // A point of the twist of order 10069 · (something), added to a good point: on the
+        // curve, outside G2.
+        let outside = (1u64..)
+            .find_map(|x| G2Affine::get_point_from_x_unchecked(Fq2::from(x), false))
+            .expect("a point on the twist");
+        assert!(!outside.is_in_correct_subgroup_assuming_on_curve());
+        pts[123] = (pts[123] + outside).into_affine();
+        assert!(pts[123].is_on_curve());
+        assert_eq!(first_outside_g2(&pts), Some(123));
+        // The hardest case: a component of order 10069, the smallest the twist allows, which
+        // a single round misses with probability 1/10069. small = r·(h/10069)·outside.
+        use ark_ec::CurveConfig;
+        let q = G2_COFACTOR_MIN_PRIME;
+        let mut rest = ark_bn254::g2::Config::COFACTOR.to_vec();
+        let mut r = 0u128;
+        for limb in rest.iter_mut().rev() {
+            let cur = (r << 64) | u128::from(*limb);
+            *limb = (cur / u128::from(q)) as u64;
+            r = cur % u128::from(q);
+        }
+        assert_eq!(r, 0);
+        let small = outside
+            .mul_bigint(Fr::MODULUS)
+            .into_affine()
+            .mul_bigint(&rest)
+            .into_affine();
+        assert!(
+            !small.is_zero() && small.mul_bigint([q]).is_zero(),
+            "order 10069"
+        );
+        pts[123] = (pts[124] + small).into_affine();
+        assert_eq!(first_outside_g2(&pts), Some(123));
+    }
 
     #[test]
     fn encodings_round_trip_and_reject_bad_points() {

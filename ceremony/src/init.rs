@@ -28,9 +28,11 @@
 use std::path::Path;
 
 use ark_bn254::{Fr, G1Affine, G1Projective, G2Affine};
-use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
+use ark_ec::{short_weierstrass::Affine, AffineRepr, CurveGroup, VariableBaseMSM};
 use ark_ff::{BigInteger, One, PrimeField, Zero};
 use blake2::{Blake2b512, Digest};
+use rand::{rngs::OsRng, RngCore, SeedableRng};
+use rand_chacha::ChaCha20Rng;
 use rayon::prelude::*;
 
 use crate::{
@@ -42,25 +44,48 @@ use crate::{
     CeremonyError,
 };
 
-/// A freshly initialised key: header, the point sections as LEM bytes, and the circuit hash.
+/// What the initial key of a circuit is, from the ptau and the circuit, short of the
+/// per-wire sums A, B1 and B2: the header, IC, the coefficients, L and H, the terms and
+/// bases of A, B1 and B2, and the circuit hash up to them.
+///
+/// [`InitialKey::build`] adds A, B1 and B2 point by point, as `snarkjs zkey new` writes them;
+/// [`crate::verify`] instead checks a key's A, B1 and B2 against the terms by a random linear
+/// combination ([`Reference::check_ab`]), one multi-scalar multiplication per section, and
+/// hashes the key's own (then proven equal) bytes.
 #[derive(Clone, Debug)]
-pub struct InitialKey {
-    /// Section 2.
+pub struct Reference {
+    /// Section 2 (δ = γ = the generators).
     pub header: Header,
     /// Section 3.
     pub ic: Vec<u8>,
     /// Section 4.
     pub coeffs: Vec<u8>,
+    /// Section 8.
+    pub l: Vec<u8>,
+    /// Section 9.
+    pub h: Vec<u8>,
+    /// Per wire, its A terms (row, coefficient), the input rows included.
+    a_terms: Vec<Terms>,
+    /// Per wire, its B terms.
+    b_terms: Vec<Terms>,
+    /// The ptau's Lagrange bases Lτ and Lτ₂ of size N.
+    tau: Vec<G1Affine>,
+    tau2: Vec<G2Affine>,
+    /// blake2b over everything the circuit hash covers before A, B1 and B2.
+    hash_prefix: Blake2b512,
+}
+
+/// A freshly initialised key: the [`Reference`] with A, B1 and B2, and the circuit hash.
+#[derive(Clone, Debug)]
+pub struct InitialKey {
+    /// Sections 2, 3, 4, 8 and 9, and what A, B1 and B2 are made of.
+    pub reference: Reference,
     /// Section 5.
     pub a: Vec<u8>,
     /// Section 6.
     pub b1: Vec<u8>,
     /// Section 7.
     pub b2: Vec<u8>,
-    /// Section 8.
-    pub l: Vec<u8>,
-    /// Section 9.
-    pub h: Vec<u8>,
     /// The circuit hash of section 10.
     pub cs_hash: [u8; 64],
 }
@@ -181,8 +206,9 @@ fn hash_points(h: &mut Blake2b512, lem: &[u8], size: usize, g2: bool) {
     h.update(&u);
 }
 
-impl InitialKey {
-    /// Builds the initial key of `r1cs` from the prepared phase-1 file.
+impl Reference {
+    /// Rebuilds everything of `r1cs`'s initial key but A, B1 and B2 from the prepared
+    /// phase-1 file.
     ///
     /// # Errors
     /// [`CeremonyError::PtauTooSmall`] with the power the circuit needs; format errors.
@@ -256,10 +282,6 @@ impl InitialKey {
             push_coef(0, nc + s, s, &Fr::one());
         }
 
-        let a = lincombs_on(&tau, &a_terms);
-        let b1 = lincombs_on(&tau, &b_terms);
-        let b2 = lincombs_on(&tau2, &b_terms);
-        drop((a_terms, b_terms));
         let k_pairs: Vec<Vec<(G1Affine, Fr)>> = k_terms
             .par_iter()
             .map(|terms| {
@@ -280,9 +302,6 @@ impl InitialKey {
         let k = lincombs(&k_pairs);
         drop(k_pairs);
 
-        let a = g1_lem_bytes(&a);
-        let b1 = g1_lem_bytes(&b1);
-        let b2 = g2_lem_bytes(&b2);
         let k = g1_lem_bytes(&k);
         let (ic, l) = k.split_at((np + 1) * G1_BYTES);
         let (ic, l) = (ic.to_vec(), l.to_vec());
@@ -330,20 +349,107 @@ impl InitialKey {
         hash_points(&mut hasher, &ic, G1_BYTES, false);
         hash_monomial_h(&mut hasher, ptau, n)?;
         hash_points(&mut hasher, &l, G1_BYTES, false);
-        hash_points(&mut hasher, &a, G1_BYTES, false);
-        hash_points(&mut hasher, &b1, G1_BYTES, false);
-        hash_points(&mut hasher, &b2, G2_BYTES, true);
 
         Ok(Self {
             header,
             ic,
             coeffs,
+            l,
+            h,
+            a_terms,
+            b_terms,
+            tau,
+            tau2,
+            hash_prefix: hasher,
+        })
+    }
+
+    /// The circuit hash of a key whose A, B1 and B2 sections are `a`, `b1` and `b2` (LEM
+    /// bytes of valid points).
+    pub fn circuit_hash(&self, a: &[u8], b1: &[u8], b2: &[u8]) -> [u8; 64] {
+        let mut hasher = self.hash_prefix.clone();
+        hash_points(&mut hasher, a, G1_BYTES, false);
+        hash_points(&mut hasher, b1, G1_BYTES, false);
+        hash_points(&mut hasher, b2, G2_BYTES, true);
+        hasher.finalize().into()
+    }
+
+    /// Whether `a`, `b1` and `b2` (one point per wire, B2 in the prime-order subgroup) are
+    /// this circuit's A, B1 and B2, by a random linear combination over the wires: with
+    /// random 64-bit ρ_s and σ_c = Σ_s ρ_s·a_cs, Σ ρ_s·A_s = Σ σ_c·Lτ_c, and the same with
+    /// the B terms for B1 (over Lτ) and B2 (over Lτ₂). Each side is one multi-scalar
+    /// multiplication. A key that differs from the rebuilt one in any point passes with
+    /// probability at most 2^−64. Returns the name of the first section that differs.
+    ///
+    /// # Errors
+    /// `Err(section name)` for a section that is not this circuit's.
+    pub fn check_ab(
+        &self,
+        a: &[G1Affine],
+        b1: &[G1Affine],
+        b2: &[G2Affine],
+    ) -> Result<(), &'static str> {
+        let nv = self.a_terms.len();
+        for (name, len) in [("A", a.len()), ("B1", b1.len()), ("B2", b2.len())] {
+            if len != nv {
+                return Err(name);
+            }
+        }
+        let mut seed = [0u8; 32];
+        OsRng.fill_bytes(&mut seed);
+        let mut rng = ChaCha20Rng::from_seed(seed);
+        let rho: Vec<Fr> = (0..nv).map(|_| Fr::from(rng.next_u64())).collect();
+        let sigma_a = row_weights(&self.a_terms, &rho, self.tau.len());
+        let sigma_b = row_weights(&self.b_terms, &rho, self.tau.len());
+        for (name, ok) in [
+            ("A", same_sum(a, &rho, &self.tau, &sigma_a)),
+            ("B1", same_sum(b1, &rho, &self.tau, &sigma_b)),
+            ("B2", same_sum(b2, &rho, &self.tau2, &sigma_b)),
+        ] {
+            if !ok {
+                return Err(name);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether Σ x_i·P_i = Σ y_j·Q_j (false also for mismatched lengths, which callers rule out).
+fn same_sum<C: zkfl_msm::Curve>(p: &[Affine<C>], x: &[Fr], q: &[Affine<C>], y: &[Fr]) -> bool {
+    matches!(
+        (zkfl_msm::msm(p, x), zkfl_msm::msm(q, y)),
+        (Ok(l), Ok(r)) if l == r
+    )
+}
+
+/// σ_c = Σ_s ρ_s·m_cs over every row c of the N-point domain, from per-wire terms.
+fn row_weights(terms: &[Terms], rho: &[Fr], n: usize) -> Vec<Fr> {
+    let mut sigma = vec![Fr::zero(); n];
+    for (t, r) in terms.iter().zip(rho) {
+        for (c, v) in t {
+            sigma[*c as usize] += *r * v;
+        }
+    }
+    sigma
+}
+
+impl InitialKey {
+    /// Builds the initial key of `r1cs` from the prepared phase-1 file.
+    ///
+    /// # Errors
+    /// [`CeremonyError::PtauTooSmall`] with the power the circuit needs; format errors.
+    pub fn build(r1cs: &R1cs, ptau: &mut Ptau) -> Result<Self, CeremonyError> {
+        let reference = Reference::build(r1cs, ptau)?;
+        let a = g1_lem_bytes(&lincombs_on(&reference.tau, &reference.a_terms));
+        let b1 = g1_lem_bytes(&lincombs_on(&reference.tau, &reference.b_terms));
+        let b2 = g2_lem_bytes(&lincombs_on(&reference.tau2, &reference.b_terms));
+        let cs_hash = reference.circuit_hash(&a, &b1, &b2);
+        Ok(Self {
+            reference,
             a,
             b1,
             b2,
-            l,
-            h,
-            cs_hash: hasher.finalize().into(),
+            cs_hash,
         })
     }
 
@@ -362,11 +468,12 @@ impl InitialKey {
     /// [`CeremonyError::Io`].
     pub fn write(&self, path: &Path) -> Result<(), CeremonyError> {
         let mut w = BinWriter::create(path, zkey::MAGIC, 1, zkey::SECTIONS)?;
-        zkey::write_header(&mut w, &self.header)?;
-        w.section(section::COEFFS, &self.coeffs)?;
-        w.section(section::IC, &self.ic)?;
-        w.section(section::H, &self.h)?;
-        w.section(section::L, &self.l)?;
+        let r = &self.reference;
+        zkey::write_header(&mut w, &r.header)?;
+        w.section(section::COEFFS, &r.coeffs)?;
+        w.section(section::IC, &r.ic)?;
+        w.section(section::H, &r.h)?;
+        w.section(section::L, &r.l)?;
         w.section(section::A, &self.a)?;
         w.section(section::B1, &self.b1)?;
         w.section(section::B2, &self.b2)?;

@@ -36,17 +36,17 @@ use std::path::Path;
 
 use zkfl_circuits::Shape;
 
-/// The auditor's whole check from files: rebuild the initial key of `shape` from the ptau,
-/// then [`verify::verify`] the zkey against it.
+/// The auditor's whole check from files: rebuild the [`init::Reference`] of `shape` from the
+/// ptau, then [`verify::verify`] the zkey against it.
 ///
 /// # Errors
-/// As [`init::InitialKey::build`] and [`verify::verify`].
+/// As [`init::Reference::build`] and [`verify::verify`].
 pub fn verify_files(
     ptau: &Path,
     shape: &Shape,
     zkey: &Path,
 ) -> Result<verify::Report, CeremonyError> {
     let r1cs = r1cs::R1cs::for_shape(shape)?;
-    let init = init::InitialKey::build(&r1cs, &mut ptau::Ptau::open(ptau)?)?;
-    verify::verify(zkey, &init)
+    let reference = init::Reference::build(&r1cs, &mut ptau::Ptau::open(ptau)?)?;
+    verify::verify(zkey, &reference)
 }

@@ -13,11 +13,10 @@ use std::path::Path;
 
 use ark_bn254::{Fq, G1Affine, G2Affine};
 use ark_ff::{BigInteger, PrimeField};
-use rayon::prelude::*;
 
 use crate::{
     binfile::BinReader,
-    encoding::{g1_from_lem, g2_from_lem, G1_BYTES, G2_BYTES},
+    encoding::{g1_points_in, g2_points_in, G1_BYTES, G2_BYTES},
     CeremonyError,
 };
 
@@ -146,8 +145,7 @@ impl Ptau {
         count: usize,
     ) -> Result<Vec<G1Affine>, CeremonyError> {
         let raw = self.raw_points(id, G1_BYTES, first, count)?;
-        let pts: Vec<Option<G1Affine>> = raw.par_chunks(G1_BYTES).map(g1_from_lem).collect();
-        self.collect(id, first, pts)
+        g1_points_in(&self.file, id, first, &raw)
     }
 
     /// Decoded, validated G2 points (on the curve and in the subgroup).
@@ -161,26 +159,6 @@ impl Ptau {
         count: usize,
     ) -> Result<Vec<G2Affine>, CeremonyError> {
         let raw = self.raw_points(id, G2_BYTES, first, count)?;
-        let pts: Vec<Option<G2Affine>> = raw.par_chunks(G2_BYTES).map(g2_from_lem).collect();
-        self.collect(id, first, pts)
-    }
-
-    fn collect<P>(
-        &self,
-        id: u32,
-        first: usize,
-        pts: Vec<Option<P>>,
-    ) -> Result<Vec<P>, CeremonyError> {
-        pts.into_iter()
-            .enumerate()
-            .map(|(i, p)| {
-                p.ok_or_else(|| {
-                    self.file.bad(format!(
-                        "section {id}, point {} is not a valid curve point",
-                        first + i
-                    ))
-                })
-            })
-            .collect()
+        g2_points_in(&self.file, id, first, &raw)
     }
 }

@@ -76,7 +76,7 @@ fn zkfl_and_snarkjs_contributions_chain_and_both_verifiers_accept() {
     ]);
     assert!(out.contains("ZKey Ok!"), "{out}");
 
-    let report = verify(&p("final.zkey"), &init).unwrap();
+    let report = verify(&p("final.zkey"), &init.reference).unwrap();
     let names: Vec<_> = report
         .contributions
         .iter()

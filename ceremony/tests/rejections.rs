@@ -5,12 +5,12 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use ark_bn254::G1Affine;
+use ark_bn254::{G1Affine, G2Affine};
 use ark_ec::{AffineRepr, CurveGroup};
 use zkfl_ceremony::{
     binfile::BinReader,
     contribute::{beacon, contribute},
-    encoding::{g1_from_lem, g1_lem},
+    encoding::{g1_from_lem, g1_lem, g2_from_lem, g2_lem},
     init::InitialKey,
     ptau::Ptau,
     r1cs::R1cs,
@@ -33,7 +33,9 @@ fn chain() -> &'static Chain {
 impl Chain {
     /// c0 (init) → c1 alice → c2 bob → c3 beacon, in cargo's scratch directory for tests.
     fn new() -> Self {
-        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ceremony-rejections");
+        // One directory per process: nextest runs each test in its own.
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("ceremony-rejections-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
         std::fs::create_dir_all(&root).unwrap();
         let r1cs = R1cs::for_shape(&common::small_shape()).unwrap();
@@ -58,7 +60,7 @@ impl Chain {
     }
 
     fn verify(&self, f: &str) -> Result<(), CeremonyError> {
-        verify(&self.p(f), &self.init).map(|_| ())
+        verify(&self.p(f), &self.init.reference).map(|_| ())
     }
 }
 
@@ -83,7 +85,7 @@ fn expect_contribution(err: CeremonyError, index: usize, name: &str, words: &str
 #[test]
 fn every_broken_ceremony_is_rejected_with_the_contribution_named() {
     let c = chain();
-    let report = verify(&c.p("c3.zkey"), &c.init).unwrap();
+    let report = verify(&c.p("c3.zkey"), &c.init.reference).unwrap();
     assert_eq!(report.contributions.len(), 3);
 
     // A key no one contributed to: γ = δ, forgeable.
@@ -134,6 +136,46 @@ fn every_broken_ceremony_is_rejected_with_the_contribution_named() {
         });
         expect_contribution(c.verify("tampered.zkey").unwrap_err(), 3, "beacon", what);
     }
+    // A, B1, B2 and IC are checked against the circuit (A, B1, B2 by a random linear
+    // combination): one point moved to another valid point, in each, is refused.
+    for (id, what) in [
+        (section::IC, "(IC)"),
+        (section::A, "(A)"),
+        (section::B1, "(B1)"),
+    ] {
+        let out = c.p("moved.zkey");
+        common::edit_section(&c.p("c3.zkey"), &out, id, |b| {
+            // The last wire's point (IC: the last input's), plus the generator.
+            let at = b.len() - 64;
+            let p: G1Affine = g1_from_lem(&b[at..]).unwrap();
+            b[at..].copy_from_slice(&g1_lem(&(p + G1Affine::generator()).into_affine()));
+        });
+        let err = c.verify("moved.zkey").unwrap_err();
+        assert!(
+            err.to_string().contains(what) && err.to_string().contains("not this circuit's"),
+            "{what}: {err}"
+        );
+    }
+    let b2_moved = c.p("b2.zkey");
+    common::edit_section(&c.p("c3.zkey"), &b2_moved, section::B2, |b| {
+        let at = b.len() - 128;
+        let q: G2Affine = g2_from_lem(&b[at..]).unwrap();
+        b[at..].copy_from_slice(&g2_lem(&(q + G2Affine::generator()).into_affine()));
+    });
+    let err = c.verify("b2.zkey").unwrap_err();
+    assert!(err.to_string().contains("(B2)"), "{err}");
+    // A B2 point moved off the prime-order subgroup (by a point of the curve outside it,
+    // which a linear combination could miss): refused when the section is decoded.
+    common::edit_section(&c.p("c3.zkey"), &b2_moved, section::B2, |b| {
+        let at = b.len() - 128;
+        let q: G2Affine = g2_from_lem(&b[at..]).unwrap();
+        let moved = (q + common::g2_outside_subgroup()).into_affine();
+        assert!(moved.is_on_curve() && !moved.is_in_correct_subgroup_assuming_on_curve());
+        b[at..].copy_from_slice(&g2_lem(&moved));
+    });
+    let err = c.verify("b2.zkey").unwrap_err();
+    assert!(err.to_string().contains("prime-order subgroup"), "{err}");
+
     // A point that is not on the curve is refused outright.
     common::edit_section(&c.p("c3.zkey"), &c.p("offcurve.zkey"), section::L, |b| {
         b[0] ^= 1
@@ -193,14 +235,14 @@ fn a_key_for_another_shape_or_ptau_is_rejected() {
     let other_shape = R1cs::for_shape(&zkfl_circuits::Shape::new(2, 4)).unwrap();
     let init =
         InitialKey::build(&other_shape, &mut Ptau::open(&common::ptau12()).unwrap()).unwrap();
-    let err = verify(&c.p("c3.zkey"), &init).unwrap_err();
+    let err = verify(&c.p("c3.zkey"), &init.reference).unwrap_err();
     assert!(err.to_string().contains("a key for another shape"), "{err}");
 
     let wrong = c.p("wrong.ptau");
     zkfl_ceremony::testing::write_insecure_ptau(&wrong, 12, 99).unwrap();
     let r1cs = R1cs::for_shape(&common::small_shape()).unwrap();
     let init = InitialKey::build(&r1cs, &mut Ptau::open(&wrong).unwrap()).unwrap();
-    let err = verify(&c.p("c3.zkey"), &init).unwrap_err();
+    let err = verify(&c.p("c3.zkey"), &init.reference).unwrap_err();
     assert!(err.to_string().contains("another phase-1 file"), "{err}");
 
     // And a ptau too small for the shape names the power it needs.

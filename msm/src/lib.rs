@@ -32,6 +32,7 @@ mod pippenger;
 mod plan;
 mod prefetch;
 mod scalars;
+mod scale;
 mod tables;
 
 use ark_bn254::{g1, g2, Fr};
@@ -42,6 +43,8 @@ use ark_ec::{
 };
 use ark_ff::{AdditiveGroup, BigInt, PrimeField};
 use rayon::prelude::*;
+
+pub use crate::scale::scale;
 
 use crate::{
     batch::{Line, Pt},

@@ -36,7 +36,7 @@ impl InitCmd {
                 "shape": shape,
                 "circuit_hash": hex::encode(key.cs_hash),
                 "ptau_blake2b": hex::encode(ptau_hash),
-                "domain_size": key.header.domain_size,
+                "domain_size": key.reference.header.domain_size,
             });
             println!("{summary}");
         } else {
