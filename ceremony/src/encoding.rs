@@ -110,6 +110,9 @@ pub fn first_outside_g2(points: &[G2Affine]) -> Option<usize> {
     rand::rngs::OsRng.fill_bytes(&mut seed);
     let mut rng = rand_chacha::ChaCha20Rng::from_seed(seed);
     // No GLV: its endomorphism acts as λ only on G2 itself, and these points may not be in it.
+    // The rest of zkfl-msm is the plain group law, which holds on the whole twist; its
+    // "y = 0 is infinity" sentinel is safe there too, since #E'(Fq2) = h·r is odd (h ends
+    // in 9) and a point with y = 0 would have order 2.
     let bases = zkfl_msm::Bases::new(
         points,
         zkfl_msm::Settings {
@@ -143,7 +146,13 @@ fn points_in<P: Send>(
     read: fn(&[u8]) -> Option<P>,
     what: &str,
 ) -> Result<Vec<P>, crate::CeremonyError> {
-    let pts: Vec<Option<P>> = bytes.par_chunks(size).map(read).collect();
+    if bytes.len() % size != 0 {
+        return Err(file.bad(format!(
+            "section {id} has {} bytes, not a whole number of {size}-byte points: the file is truncated or corrupt",
+            bytes.len()
+        )));
+    }
+    let pts: Vec<Option<P>> = bytes.par_chunks_exact(size).map(read).collect();
     pts.into_iter()
         .enumerate()
         .map(|(i, p)| {
@@ -351,11 +360,8 @@ mod tests {
         pts[7] = G2Affine::zero();
         assert_eq!(first_outside_g2(&pts), None);
         assert_eq!(first_outside_g2(&[]), None);
-        // A point of the twist of order 10069 · (something), added to a good point: on the
-        // curve, outside G2.
-        let outside = (1u64..)
-            .find_map(|x| G2Affine::get_point_from_x_unchecked(Fq2::from(x), false))
-            .expect("a point on the twist");
+        // A point of the twist outside G2, added to a good point: on the curve, outside G2.
+        let outside = crate::testing::g2_outside_subgroup();
         assert!(!outside.is_in_correct_subgroup_assuming_on_curve());
         pts[123] = (pts[123] + outside).into_affine();
         assert!(pts[123].is_on_curve());

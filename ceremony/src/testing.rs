@@ -119,3 +119,13 @@ pub fn write_insecure_ptau(path: &Path, power: u32, seed: u64) -> Result<(), Cer
     }
     w.finish()
 }
+
+/// A point of BN254's twist E'(Fq2) outside the prime-order subgroup G2, for tests of the
+/// subgroup checks: the first x = 1, 2, … that gives a point at all (the twist's cofactor is
+/// large, so it is outside G2; callers assert that).
+pub fn g2_outside_subgroup() -> ark_bn254::G2Affine {
+    use ark_bn254::{Fq2, G2Affine};
+    (1u64..)
+        .find_map(|x| G2Affine::get_point_from_x_unchecked(Fq2::from(x), false))
+        .expect("a point on the twist")
+}

@@ -39,7 +39,7 @@ use rand::{rngs::OsRng, RngCore};
 use crate::{
     binfile::BinReader,
     contribute::{beacon_rng, open_zkey},
-    encoding::{g1_points_in, g1_to_u, g2_points_in, G1_BYTES},
+    encoding::{g1_points_in, g1_to_u, g2_points_in, G1_BYTES, G2_BYTES},
     init::Reference,
     zkey::{section, Contribution, Header, Kind},
     CeremonyError,
@@ -131,6 +131,16 @@ pub fn verify(path: &Path, init: &Reference) -> Result<Report, CeremonyError> {
     let a_bytes = r.read_section(section::A)?;
     let b1_bytes = r.read_section(section::B1)?;
     let b2_bytes = r.read_section(section::B2)?;
+    let nv = want.n_vars as usize;
+    for (id, what, bytes, size) in [
+        (section::A, "A", &a_bytes, G1_BYTES),
+        (section::B1, "B1", &b1_bytes, G1_BYTES),
+        (section::B2, "B2", &b2_bytes, G2_BYTES),
+    ] {
+        if bytes.len() != nv * size {
+            return Err(unchanged(id, what));
+        }
+    }
     let a = g1_points_in(&r, section::A, 0, &a_bytes)?;
     let b1 = g1_points_in(&r, section::B1, 0, &b1_bytes)?;
     let b2 = g2_points_in(&r, section::B2, 0, &b2_bytes)?;

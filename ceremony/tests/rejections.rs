@@ -156,6 +156,12 @@ fn every_broken_ceremony_is_rejected_with_the_contribution_named() {
             "{what}: {err}"
         );
     }
+    // A truncated A section is an error naming it, not a panic.
+    common::edit_section(&c.p("c3.zkey"), &c.p("short.zkey"), section::A, |b| {
+        b.pop();
+    });
+    let err = c.verify("short.zkey").unwrap_err();
+    assert!(err.to_string().contains("(A)"), "{err}");
     let b2_moved = c.p("b2.zkey");
     common::edit_section(&c.p("c3.zkey"), &b2_moved, section::B2, |b| {
         let at = b.len() - 128;
@@ -169,7 +175,7 @@ fn every_broken_ceremony_is_rejected_with_the_contribution_named() {
     common::edit_section(&c.p("c3.zkey"), &b2_moved, section::B2, |b| {
         let at = b.len() - 128;
         let q: G2Affine = g2_from_lem(&b[at..]).unwrap();
-        let moved = (q + common::g2_outside_subgroup()).into_affine();
+        let moved = (q + zkfl_ceremony::testing::g2_outside_subgroup()).into_affine();
         assert!(moved.is_on_curve() && !moved.is_in_correct_subgroup_assuming_on_curve());
         b[at..].copy_from_slice(&g2_lem(&moved));
     });

@@ -88,12 +88,3 @@ pub fn edit_section(src: &Path, out: &Path, id: u32, f: impl FnOnce(&mut Vec<u8>
     write_sections(src, out, &s);
 }
 
-/// A point of BN254's twist E'(Fq2) outside the prime-order subgroup G2 (the twist's
-/// cofactor is large, so the first x that gives a point at all does).
-pub fn g2_outside_subgroup() -> ark_bn254::G2Affine {
-    use ark_bn254::{Fq2, G2Affine};
-    (1u64..)
-        .find_map(|x| G2Affine::get_point_from_x_unchecked(Fq2::from(x), false))
-        .filter(|p| !p.is_in_correct_subgroup_assuming_on_curve())
-        .expect("a point on the twist outside G2")
-}
