@@ -14,6 +14,8 @@
 
 use ark_ff::Field;
 
+use crate::field::Arith;
+
 /// An affine point (x, y); `y == 0` is the point at infinity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Pt<F> {
@@ -63,7 +65,7 @@ fn denominator<F: Field>(a: &Pt<F>, b: &Pt<F>) -> Option<F> {
 
 /// a ⊕ b given `inv`, the inverse of [`denominator`] (ignored when that was `None`).
 #[inline(always)]
-fn add<F: Field>(a: &Pt<F>, b: &Pt<F>, inv: &F) -> Pt<F> {
+fn add<F: Arith>(a: &Pt<F>, b: &Pt<F>, inv: &F) -> Pt<F> {
     if a.is_infinity() {
         return *b;
     }
@@ -71,16 +73,16 @@ fn add<F: Field>(a: &Pt<F>, b: &Pt<F>, inv: &F) -> Pt<F> {
         return *a;
     }
     let lambda = if a.x != b.x {
-        (b.y - a.y) * inv
+        (b.y - a.y).mul_fast(inv)
     } else if a.y == b.y {
         // Doubling on y² = x³ + b: λ = 3x² / 2y.
-        let xx = a.x.square();
-        (xx.double() + xx) * inv
+        let xx = a.x.square_fast();
+        (xx.double() + xx).mul_fast(inv)
     } else {
         return Pt::INFINITY;
     };
-    let x = lambda.square() - a.x - b.x;
-    let y = lambda * (a.x - x) - a.y;
+    let x = lambda.square_fast() - a.x - b.x;
+    let y = lambda.mul_fast(&(a.x - x)) - a.y;
     Pt { x, y }
 }
 
@@ -95,7 +97,7 @@ pub(crate) struct Scratch<F> {
 
 /// Sums every segment of `buf` in place: afterwards `buf[seg.start]` is the sum of the
 /// segment's points.
-pub(crate) fn sum_segments<F: Field>(
+pub(crate) fn sum_segments<F: Arith>(
     buf: &mut [Pt<F>],
     segments: &mut Vec<Segment>,
     scratch: &mut Scratch<F>,
@@ -113,7 +115,7 @@ pub(crate) fn sum_segments<F: Field>(
             for pair in pairs.chunks_exact(2) {
                 if let Some(d) = denominator(&pair[0], &pair[1]) {
                     invs.push(acc);
-                    acc *= d;
+                    acc = acc.mul_fast(&d);
                     dens.push(d);
                 }
             }
@@ -123,8 +125,8 @@ pub(crate) fn sum_segments<F: Field>(
 
         // Backward: invs[p] becomes the inverse of dens[p].
         for (prefix, d) in invs.iter_mut().zip(dens.iter()).rev() {
-            let t = inv * *prefix;
-            inv *= d;
+            let t = inv.mul_fast(prefix);
+            inv = inv.mul_fast(d);
             *prefix = t;
         }
 

@@ -27,6 +27,7 @@
 
 mod batch;
 mod digits;
+mod field;
 mod glv;
 mod pippenger;
 mod plan;
@@ -56,7 +57,7 @@ use crate::{
 };
 
 /// The curves this crate computes MSMs on: BN254 G1 and G2.
-pub trait Curve: GLVConfig<ScalarField = Fr> + sealed::Sealed {}
+pub trait Curve: GLVConfig<ScalarField = Fr, BaseField: field::Arith> + sealed::Sealed {}
 impl Curve for g1::Config {}
 impl Curve for g2::Config {}
 

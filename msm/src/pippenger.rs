@@ -20,6 +20,7 @@ use rayon::prelude::*;
 use crate::{
     batch::{sum_segments, Pt, Scratch, Segment},
     digits::Layout,
+    field::Arith,
     plan::Plan,
 };
 
@@ -97,7 +98,7 @@ fn gather<F: Field, S: Source<F>>(source: &S, entries: &[u64], buf: &mut Vec<Pt<
 }
 
 /// Σ terms as planned: windows × parts tasks in parallel, then Horner over the windows.
-pub(crate) fn run<P: SWCurveConfig, S: Source<P::BaseField>, const L: usize>(
+pub(crate) fn run<P: SWCurveConfig<BaseField: Arith>, S: Source<P::BaseField>, const L: usize>(
     terms: &[Term<L>],
     plan: &Plan,
     source: &S,
@@ -139,7 +140,7 @@ pub(crate) fn run<P: SWCurveConfig, S: Source<P::BaseField>, const L: usize>(
 
 /// Σ over `windows` of Σ_terms digit_w(term)·2^{wc}·base(term) for a shared bucket set
 /// (tables), or the plain window sum Σ digit_w·base when `windows` is one window.
-fn bucket_task<P: SWCurveConfig, S: Source<P::BaseField>, const L: usize>(
+fn bucket_task<P: SWCurveConfig<BaseField: Arith>, S: Source<P::BaseField>, const L: usize>(
     terms: &[Term<L>],
     layout: Layout,
     windows: Range<u32>,
@@ -181,7 +182,7 @@ fn bucket_task<P: SWCurveConfig, S: Source<P::BaseField>, const L: usize>(
 
 /// Affine sum of each bucket's entries; `order` is sorted by bucket, `counts[b]` entries
 /// each (counts[0] = 0).
-fn bucket_sums<F: Field, S: Source<F>>(order: &[u64], counts: &[usize], source: &S) -> Vec<Pt<F>> {
+fn bucket_sums<F: Arith, S: Source<F>>(order: &[u64], counts: &[usize], source: &S) -> Vec<Pt<F>> {
     let cap = (BLOCK_BYTES / std::mem::size_of::<Pt<F>>()).max(4);
     let mut sums = vec![Pt::INFINITY; counts.len()];
     let mut buf: Vec<Pt<F>> = Vec::with_capacity(cap);
