@@ -146,7 +146,7 @@ fn points_in<P: Send>(
     read: fn(&[u8]) -> Option<P>,
     what: &str,
 ) -> Result<Vec<P>, crate::CeremonyError> {
-    if bytes.len() % size != 0 {
+    if !bytes.len().is_multiple_of(size) {
         return Err(file.bad(format!(
             "section {id} has {} bytes, not a whole number of {size}-byte points: the file is truncated or corrupt",
             bytes.len()

@@ -87,4 +87,3 @@ pub fn edit_section(src: &Path, out: &Path, id: u32, f: impl FnOnce(&mut Vec<u8>
     f(&mut sec.1);
     write_sections(src, out, &s);
 }
-
