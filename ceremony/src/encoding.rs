@@ -137,7 +137,7 @@ pub fn first_outside_g2(points: &[G2Affine]) -> Option<usize> {
 
 /// Decodes every point of `bytes` (points `first`.. of section `id` of `file`) with `read`;
 /// the error names the first point `read` refuses, as not a valid `what`.
-fn points_in<P: Send>(
+pub(crate) fn points_in<P: Send>(
     file: &crate::binfile::BinReader,
     id: u32,
     first: usize,

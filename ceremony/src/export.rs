@@ -8,13 +8,12 @@ use std::path::Path;
 
 use ark_bn254::{Bn254, G1Affine, G2Affine};
 use ark_groth16::{ProvingKey, VerifyingKey};
-use rayon::prelude::*;
 use zkfl_circuits::keys::{ContributionRecord, Provenance};
 
 use crate::{
     binfile::BinReader,
     contribute::open_zkey,
-    encoding::{g1_from_lem, g2_from_lem, G1_BYTES, G2_BYTES},
+    encoding::{g1_from_lem, g2_from_lem, points_in, G1_BYTES, G2_BYTES},
     verify::Report,
     zkey::{file_blake2b, section},
     CeremonyError,
@@ -34,11 +33,7 @@ fn points<P: Send>(
             bytes.len()
         )));
     }
-    let pts: Vec<Option<P>> = bytes.par_chunks(size).map(decode).collect();
-    pts.into_iter()
-        .enumerate()
-        .map(|(i, p)| p.ok_or_else(|| r.bad(format!("section {id}, point {i} is not valid"))))
-        .collect()
+    points_in(r, id, 0, &bytes, size, decode, "point")
 }
 
 /// Reads only the verifying key of the zkey at `path` (header and IC).

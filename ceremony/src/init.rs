@@ -379,20 +379,21 @@ impl Reference {
     /// random 64-bit ρ_s and σ_c = Σ_s ρ_s·a_cs, Σ ρ_s·A_s = Σ σ_c·Lτ_c, and the same with
     /// the B terms for B1 (over Lτ) and B2 (over Lτ₂). Each side is one multi-scalar
     /// multiplication. A key that differs from the rebuilt one in any point passes with
-    /// probability at most 2^−64. Returns the name of the first section that differs.
+    /// probability at most 2^−64.
     ///
     /// # Errors
-    /// `Err(section name)` for a section that is not this circuit's.
+    /// `Err((section id, name))` for the first section that is not this circuit's.
     pub fn check_ab(
         &self,
         a: &[G1Affine],
         b1: &[G1Affine],
         b2: &[G2Affine],
-    ) -> Result<(), &'static str> {
+    ) -> Result<(), (u32, &'static str)> {
         let nv = self.a_terms.len();
-        for (name, len) in [("A", a.len()), ("B1", b1.len()), ("B2", b2.len())] {
+        let (sec_a, sec_b1, sec_b2) = ((section::A, "A"), (section::B1, "B1"), (section::B2, "B2"));
+        for (sec, len) in [(sec_a, a.len()), (sec_b1, b1.len()), (sec_b2, b2.len())] {
             if len != nv {
-                return Err(name);
+                return Err(sec);
             }
         }
         let mut seed = [0u8; 32];
@@ -401,13 +402,13 @@ impl Reference {
         let rho: Vec<Fr> = (0..nv).map(|_| Fr::from(rng.next_u64())).collect();
         let sigma_a = row_weights(&self.a_terms, &rho, self.tau.len());
         let sigma_b = row_weights(&self.b_terms, &rho, self.tau.len());
-        for (name, ok) in [
-            ("A", same_sum(a, &rho, &self.tau, &sigma_a)),
-            ("B1", same_sum(b1, &rho, &self.tau, &sigma_b)),
-            ("B2", same_sum(b2, &rho, &self.tau2, &sigma_b)),
+        for (sec, ok) in [
+            (sec_a, same_sum(a, &rho, &self.tau, &sigma_a)),
+            (sec_b1, same_sum(b1, &rho, &self.tau, &sigma_b)),
+            (sec_b2, same_sum(b2, &rho, &self.tau2, &sigma_b)),
         ] {
             if !ok {
-                return Err(name);
+                return Err(sec);
             }
         }
         Ok(())

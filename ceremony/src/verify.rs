@@ -144,12 +144,7 @@ pub fn verify(path: &Path, init: &Reference) -> Result<Report, CeremonyError> {
     let a = g1_points_in(&r, section::A, 0, &a_bytes)?;
     let b1 = g1_points_in(&r, section::B1, 0, &b1_bytes)?;
     let b2 = g2_points_in(&r, section::B2, 0, &b2_bytes)?;
-    if let Err(what) = init.check_ab(&a, &b1, &b2) {
-        let id = match what {
-            "A" => section::A,
-            "B1" => section::B1,
-            _ => section::B2,
-        };
+    if let Err((id, what)) = init.check_ab(&a, &b1, &b2) {
         return Err(unchanged(id, what));
     }
     let cs_hash = init.circuit_hash(&a_bytes, &b1_bytes, &b2_bytes);
