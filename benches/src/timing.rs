@@ -20,6 +20,15 @@ pub fn median_secs(samples: &[Duration]) -> f64 {
     }
 }
 
+/// The fastest of `samples`, in seconds (0 for none).
+pub fn min_secs(samples: &[Duration]) -> f64 {
+    samples
+        .iter()
+        .map(Duration::as_secs_f64)
+        .min_by(f64::total_cmp)
+        .unwrap_or(0.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,8 +20,10 @@
 //!   batch-affine sum, 16/32/64-bit magnitudes get one or a few windows.
 //!
 //! Measurements and the reasoning behind each choice are in `docs/BENCHMARKS.md`
-//! ("Prover: MSM"). The crate is safe Rust except one software prefetch in the gather of
-//! bucket points, measured and justified in [`prefetch`](crate::prefetch).
+//! ("Prover: MSM"). The crate is safe Rust except two measured and justified places: one
+//! software prefetch in the gather of bucket points ([`prefetch`](crate::prefetch)), and
+//! Fq's Montgomery multiplication with MULX/ADCX/ADOX where the CPU has them
+//! ([`field`](crate::field)).
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -193,32 +193,41 @@ fn bucket_sums<F: Arith, S: Source<F>>(order: &[u64], counts: &[usize], source: 
     while b < counts.len() {
         buf.clear();
         segments.clear();
-        while b < counts.len() && buf.len() + 2 <= cap {
+        // Plan the block, then gather all its entries in one pass, so that the prefetches
+        // run ahead across bucket boundaries (per bucket, each start stalled on its first
+        // loads). Only the block's first bucket can continue one cut by the previous block:
+        // its partial sum goes first, ahead of the entries.
+        let first = pos;
+        let mut len = 0;
+        while b < counts.len() && len + 2 <= cap {
             let left = counts[b] - taken;
             if left == 0 {
                 b += 1;
                 taken = 0;
                 continue;
             }
-            let start = buf.len();
+            let start = len;
             if taken > 0 && !sums[b].is_infinity() {
-                // The sum of this bucket's entries in the previous block.
+                debug_assert!(segments.is_empty());
                 buf.push(sums[b]);
+                len += 1;
             }
-            let take = left.min(cap - buf.len());
-            gather(source, &order[pos..pos + take], &mut buf);
+            let take = left.min(cap - len);
             pos += take;
             taken += take;
+            len += take;
             segments.push(Segment {
                 bucket: b as u32,
                 start: start as u32,
-                len: (buf.len() - start) as u32,
+                len: (len - start) as u32,
             });
             if taken == counts[b] {
                 b += 1;
                 taken = 0;
             }
         }
+        gather(source, &order[first..pos], &mut buf);
+        debug_assert_eq!(buf.len(), len);
         done.clear();
         done.extend(segments.iter().map(|s| (s.bucket, s.start)));
         sum_segments(&mut buf, &mut segments, &mut scratch);

@@ -1,4 +1,5 @@
-//! A software prefetch: the only `unsafe` in the crate.
+//! A software prefetch: one of the crate's two `unsafe` places (the other is `field`'s
+//! assembly).
 //!
 //! Gathering a block's points reads bases in bucket order, i.e. at random: at 2^16 bases
 //! and more they come from DRAM, and the plain loads took 11–14% of a G1 MSM in `perf`
