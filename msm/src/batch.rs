@@ -86,13 +86,71 @@ fn add<F: Arith>(a: &Pt<F>, b: &Pt<F>, inv: &F) -> Pt<F> {
     Pt { x, y }
 }
 
-/// Reusable buffers of [`sum_segments`].
+/// One round of additions' denominators and, after [`Scratch::invert`], their inverses:
+/// Montgomery's trick, one field inversion for the whole round. Reused across rounds.
 #[derive(Default)]
 pub(crate) struct Scratch<F> {
     /// Denominators of the round's non-trivial additions.
     dens: Vec<F>,
     /// Running products, then the inverses.
     invs: Vec<F>,
+    /// The product of every denominator pushed so far.
+    acc: F,
+}
+
+impl<F: Arith> Scratch<F> {
+    fn begin(&mut self) {
+        self.dens.clear();
+        self.invs.clear();
+        self.acc = F::ONE;
+    }
+
+    /// Adds the denominator of `a ⊕ b` to the round, if the sum needs one.
+    #[inline(always)]
+    fn push(&mut self, a: &Pt<F>, b: &Pt<F>) {
+        if let Some(d) = denominator(a, b) {
+            self.invs.push(self.acc);
+            self.acc = self.acc.mul_fast(&d);
+            self.dens.push(d);
+        }
+    }
+
+    /// Afterwards `self.invs[p]` is the inverse of the p-th pushed denominator.
+    fn invert(&mut self) {
+        // Nonzero: a product of nonzero denominators.
+        let mut inv = self.acc.inverse().unwrap_or(F::ZERO);
+        for (prefix, d) in self.invs.iter_mut().zip(self.dens.iter()).rev() {
+            let t = inv.mul_fast(prefix);
+            inv = inv.mul_fast(d);
+            *prefix = t;
+        }
+    }
+
+    /// a ⊕ b, for the round's pairs in the order they were pushed; `next` counts the
+    /// inverses used so far.
+    #[inline(always)]
+    fn sum(&self, a: &Pt<F>, b: &Pt<F>, next: &mut usize) -> Pt<F> {
+        if denominator(a, b).is_some() {
+            *next += 1;
+            add(a, b, &self.invs[*next - 1])
+        } else {
+            add(a, b, &F::ZERO)
+        }
+    }
+}
+
+/// `acc[k] ← acc[k] ⊕ rhs[k]` for every k, all sharing one inversion.
+pub(crate) fn add_assign_all<F: Arith>(acc: &mut [Pt<F>], rhs: &[Pt<F>], scratch: &mut Scratch<F>) {
+    debug_assert_eq!(acc.len(), rhs.len());
+    scratch.begin();
+    for (a, b) in acc.iter().zip(rhs) {
+        scratch.push(a, b);
+    }
+    scratch.invert();
+    let mut next = 0;
+    for (a, b) in acc.iter_mut().zip(rhs) {
+        *a = scratch.sum(a, b, &mut next);
+    }
 }
 
 /// Sums every segment of `buf` in place: afterwards `buf[seg.start]` is the sum of the
@@ -104,47 +162,24 @@ pub(crate) fn sum_segments<F: Arith>(
 ) {
     segments.retain(|s| s.len > 1);
     while !segments.is_empty() {
-        let Scratch { dens, invs } = &mut *scratch;
-        dens.clear();
-        invs.clear();
-
-        // Forward: denominators and their running products.
-        let mut acc = F::ONE;
+        scratch.begin();
         for s in segments.iter() {
             let pairs = &buf[s.start as usize..(s.start + s.len / 2 * 2) as usize];
             for pair in pairs.chunks_exact(2) {
-                if let Some(d) = denominator(&pair[0], &pair[1]) {
-                    invs.push(acc);
-                    acc = acc.mul_fast(&d);
-                    dens.push(d);
-                }
+                scratch.push(&pair[0], &pair[1]);
             }
         }
-        // Nonzero: a product of nonzero denominators.
-        let mut inv = acc.inverse().unwrap_or(F::ZERO);
+        scratch.invert();
 
-        // Backward: invs[p] becomes the inverse of dens[p].
-        for (prefix, d) in invs.iter_mut().zip(dens.iter()).rev() {
-            let t = inv.mul_fast(prefix);
-            inv = inv.mul_fast(d);
-            *prefix = t;
-        }
-
-        // Forward again: the sums, compacted to the front of each segment (the write index
-        // j never passes the read indices 2j, 2j + 1).
-        let mut p = 0;
+        // The sums, compacted to the front of each segment (the write index j never passes
+        // the read indices 2j, 2j + 1).
+        let mut next = 0;
         for s in segments.iter_mut() {
             let start = s.start as usize;
             let half = (s.len / 2) as usize;
             for j in 0..half {
-                let (a, b) = (&buf[start + 2 * j], &buf[start + 2 * j + 1]);
-                let sum = if denominator(a, b).is_some() {
-                    p += 1;
-                    add(a, b, &invs[p - 1])
-                } else {
-                    add(a, b, &F::ZERO)
-                };
-                buf[start + j] = sum;
+                buf[start + j] =
+                    scratch.sum(&buf[start + 2 * j], &buf[start + 2 * j + 1], &mut next);
             }
             if s.len % 2 == 1 {
                 buf[start + half] = buf[start + s.len as usize - 1];

@@ -7,18 +7,22 @@
 //! 2. walks the buckets in blocks of a few hundred KiB: gathers the blocks' points, sums
 //!    each bucket with [`batch::sum_segments`], and carries a bucket cut by a block
 //!    boundary into the next block as one more point;
-//! 3. reduces the buckets, Σ b·B_b, with a running sum in Jacobian coordinates.
+//! 3. reduces the buckets, Σ b·B_b, with running sums in affine coordinates, many lanes
+//!    in step so that they share inversions ([`reduce`]).
 //!
 //! The caller combines windows with c doublings each (Horner) and adds the parts.
 
 use std::ops::Range;
 
-use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
+use ark_ec::{
+    short_weierstrass::{Affine, Projective, SWCurveConfig},
+    PrimeGroup,
+};
 use ark_ff::{AdditiveGroup, Field};
 use rayon::prelude::*;
 
 use crate::{
-    batch::{sum_segments, Pt, Scratch, Segment},
+    batch::{add_assign_all, sum_segments, Pt, Scratch, Segment},
     digits::Layout,
     field::Arith,
     plan::Plan,
@@ -238,18 +242,133 @@ fn bucket_sums<F: Arith, S: Source<F>>(order: &[u64], counts: &[usize], source: 
     sums
 }
 
-/// Σ b·sums[b] by running sums, from the highest nonempty bucket down.
-fn reduce<P: SWCurveConfig>(sums: &[Pt<P::BaseField>]) -> Projective<P> {
+/// Lanes of [`reduce`]: one inversion per step is shared by this many additions.
+const LANES: usize = 256;
+
+/// Σ b·sums[b] (`sums[0]` unused), by running sums in affine coordinates.
+///
+/// A single running sum (R ← R + B_b, T ← T + R from the top bucket down) is sequential, so
+/// its additions cannot share an inversion. The buckets are cut into lanes of `len`
+/// consecutive buckets instead, lane c starting at bucket 1 + c·len, and all lanes run
+/// their running sums in step: every step is two batches of affine additions, one per
+/// lane each (2 × 5M + 1S plus a share of one inversion, against 11M + 5S and 7M + 4S for
+/// the Jacobian pair). Afterwards lane c holds S_c = Σ B and T_c = Σ i·B over its local
+/// indices i, and Σ_b b·B_b = Σ_c (1 + c·len)·S_c + T_c = Σ S_c + len·Σ c·S_c + Σ T_c,
+/// the middle sum being one short Jacobian running sum over the lanes.
+fn reduce<P: SWCurveConfig<BaseField: Arith>>(sums: &[Pt<P::BaseField>]) -> Projective<P> {
     let Some(top) = sums.iter().rposition(|p| !p.is_infinity()) else {
         return Projective::ZERO;
     };
-    let mut running = Projective::<P>::ZERO;
-    let mut total = Projective::<P>::ZERO;
-    for p in sums[1..=top].iter().rev() {
-        if !p.is_infinity() {
-            running += Affine::<P>::new_unchecked(p.x, p.y);
-        }
-        total += &running;
+    if top == 0 {
+        return Projective::ZERO;
     }
-    total
+    let len = top.div_ceil(LANES.min(top));
+    let lanes = top.div_ceil(len);
+    let mut running = vec![Pt::INFINITY; lanes];
+    let mut total = vec![Pt::INFINITY; lanes];
+    let mut column = Vec::with_capacity(lanes);
+    let mut scratch = Scratch::default();
+    for i in (0..len).rev() {
+        column.clear();
+        column
+            .extend((0..lanes).map(|c| sums.get(1 + c * len + i).copied().unwrap_or(Pt::INFINITY)));
+        add_assign_all(&mut running, &column, &mut scratch);
+        if i > 0 {
+            add_assign_all(&mut total, &running, &mut scratch);
+        }
+    }
+    let projective = |p: &Pt<P::BaseField>| {
+        if p.is_infinity() {
+            Projective::<P>::ZERO
+        } else {
+            Affine::<P>::new_unchecked(p.x, p.y).into()
+        }
+    };
+    // s = Σ_{c' ≥ c} S_c', and weighted accumulates it for c ≥ 1: Σ c·S_c.
+    let (mut s, mut weighted, mut t) = (
+        Projective::<P>::ZERO,
+        Projective::<P>::ZERO,
+        Projective::<P>::ZERO,
+    );
+    for c in (0..lanes).rev() {
+        s += projective(&running[c]);
+        if c > 0 {
+            weighted += s;
+        }
+        t += projective(&total[c]);
+    }
+    weighted.mul_bigint([len as u64]) + s + t
+}
+
+#[cfg(test)]
+mod tests {
+    use ark_bn254::{g1, g2};
+    use ark_ec::{short_weierstrass::SWCurveConfig, AffineRepr, CurveGroup};
+    use ark_std::UniformRand;
+    use rand::SeedableRng;
+
+    use super::*;
+
+    fn pt<P: SWCurveConfig>(p: Projective<P>) -> Pt<P::BaseField> {
+        match p.into_affine().xy() {
+            None => Pt::INFINITY,
+            Some((x, y)) => Pt { x, y },
+        }
+    }
+
+    /// Σ b·B_b the slow way.
+    fn naive<P: SWCurveConfig>(sums: &[Projective<P>]) -> Projective<P> {
+        sums.iter()
+            .enumerate()
+            .map(|(b, p)| p.mul_bigint([b as u64]))
+            .sum()
+    }
+
+    fn check<P: SWCurveConfig<BaseField: Arith>>(sums: &[Projective<P>], what: &str) {
+        let pts: Vec<_> = sums.iter().map(|p| pt(*p)).collect();
+        assert_eq!(
+            reduce::<P>(&pts),
+            naive(sums),
+            "{what}, {} buckets",
+            sums.len()
+        );
+    }
+
+    fn cases<P: SWCurveConfig<BaseField: Arith>>() {
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(5);
+        let p = Projective::<P>::rand(&mut rng);
+        // Lane counts below, at and around LANES, and lengths that do not divide evenly.
+        for n in [0, 1, 2, 3, 255, 256, 257, 258, 700, 1025] {
+            let random: Vec<Projective<P>> = (0..n)
+                .map(|i| {
+                    if i % 7 == 3 {
+                        Projective::ZERO
+                    } else {
+                        Projective::rand(&mut rng)
+                    }
+                })
+                .collect();
+            check(&random, "random with gaps");
+            // Every bucket the same point: the running sums meet doublings (T = R) and the
+            // lanes' sums are equal.
+            check(&vec![p; n], "one repeated point");
+            // B_b = −R: running sums cancel to infinity and restart.
+            let cancelling: Vec<_> = (0..n).map(|b| if b % 2 == 0 { p } else { -p }).collect();
+            check(&cancelling, "alternating ±P");
+        }
+        let mut top_only = vec![Projective::ZERO; 600];
+        top_only[599] = p;
+        check(&top_only, "only the top bucket");
+        check(&[Projective::<P>::ZERO; 300], "all empty");
+    }
+
+    #[test]
+    fn reduce_matches_the_weighted_sum_g1() {
+        cases::<g1::Config>();
+    }
+
+    #[test]
+    fn reduce_matches_the_weighted_sum_g2() {
+        cases::<g2::Config>();
+    }
 }

@@ -2,15 +2,18 @@
 //!
 //! One task sums one window over a part of the terms: about one affine addition per term
 //! (a batch-affine addition, ≈ 6 field multiplications) plus the bucket reduction, two
-//! Jacobian additions per bucket (≈ 25 multiplications, so ≈ 4 affine additions). Tasks
+//! batch-affine additions per bucket (lanes in step, `pippenger::reduce`). Tasks
 //! run `threads` at a time, so the time is ⌈tasks / threads⌉ times a task's cost: the model
 //! trades wider windows (fewer of them, more buckets each) against splitting the terms into
 //! parts (better balance across threads, one more bucket reduction per part).
 
 use crate::digits::Layout;
 
-/// Cost of one bucket (reduction) in affine additions.
-const BUCKET_COST: f64 = 4.0;
+/// Cost of one bucket (reduction) in affine additions. It was 4 while the reduction ran in
+/// Jacobian coordinates; with the batch-affine reduction, forcing c = 16 against the
+/// model's old c = 13 at 2^17 bases measured 262–292 ms against 279–298 ms (fastest of 15,
+/// three alternated runs), which this weight now picks.
+const BUCKET_COST: f64 = 2.0;
 /// Cost of reading one term's digit in a window, in affine additions.
 const SCAN_COST: f64 = 0.05;
 /// Widest window considered: 2^21 buckets of affine points is 128 MiB per task for G2.
