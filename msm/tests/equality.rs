@@ -133,15 +133,17 @@ fn one_base_repeated() {
 
 #[test]
 fn buckets_larger_than_a_block() {
-    // 20,000 units fall in one bucket, cut across several blocks.
+    // Two thirds of the scalars are ±1, which share one bucket per thread's part: 40,000
+    // units in G1 and 20,000 in G2, so with up to two parts each part's bucket is longer
+    // than a block (1 MiB: 16,384 G1 or 8,192 G2 points) and is cut across blocks.
     let mut rng = ChaCha20Rng::seed_from_u64(4);
-    let points = bases::<G1Affine>(20_000, &mut rng);
-    let scalars: Vec<Fr> = (0..20_000)
+    let points = bases::<G1Affine>(60_000, &mut rng);
+    let scalars: Vec<Fr> = (0..60_000)
         .map(|i| scalar([1, 2, 7][i % 3], &mut rng))
         .collect();
     check(&points, &scalars);
-    let points = bases::<G2Affine>(6_000, &mut rng);
-    check(&points, &scalars[..6_000]);
+    let points = bases::<G2Affine>(30_000, &mut rng);
+    check(&points, &scalars[..30_000]);
 }
 
 #[test]
