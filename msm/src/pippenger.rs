@@ -4,7 +4,7 @@
 //! holds 2^{wc}·P, so all windows share one set of buckets) over a range of terms:
 //! 1. counting-sorts the terms' nonzero digits by bucket into `order` (one `u64` per
 //!    entry: base, endomorphism flag, window, sign);
-//! 2. walks the buckets in blocks of a few hundred KiB: gathers the blocks' points, sums
+//! 2. walks the buckets in blocks of up to 1 MiB: gathers the blocks' points, sums
 //!    each bucket with [`batch::sum_segments`], and carries a bucket cut by a block
 //!    boundary into the next block as one more point;
 //! 3. reduces the buckets, Σ b·B_b, with running sums in affine coordinates, many lanes
