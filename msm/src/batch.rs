@@ -12,7 +12,8 @@
 //! 2), and every point we meet lies in BN254's prime-order group, so no sentinel collides
 //! with a real point.
 
-use ark_ff::Field;
+use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
+use ark_ff::{AdditiveGroup, Field};
 
 use crate::field::Arith;
 
@@ -32,6 +33,15 @@ impl<F: Field> Pt<F> {
     #[inline(always)]
     pub(crate) fn is_infinity(&self) -> bool {
         self.y.is_zero()
+    }
+
+    /// The point in arkworks' Jacobian coordinates.
+    pub(crate) fn to_projective<P: SWCurveConfig<BaseField = F>>(self) -> Projective<P> {
+        if self.is_infinity() {
+            Projective::ZERO
+        } else {
+            Affine::new_unchecked(self.x, self.y).into()
+        }
     }
 }
 

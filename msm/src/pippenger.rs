@@ -15,7 +15,7 @@
 use std::ops::Range;
 
 use ark_ec::{
-    short_weierstrass::{Affine, Projective, SWCurveConfig},
+    short_weierstrass::{Projective, SWCurveConfig},
     PrimeGroup,
 };
 use ark_ff::{AdditiveGroup, Field};
@@ -282,13 +282,6 @@ fn reduce<P: SWCurveConfig<BaseField: Arith>>(sums: &[Pt<P::BaseField>]) -> Proj
             add_assign_all(&mut total, &running, &mut scratch);
         }
     }
-    let projective = |p: &Pt<P::BaseField>| {
-        if p.is_infinity() {
-            Projective::<P>::ZERO
-        } else {
-            Affine::<P>::new_unchecked(p.x, p.y).into()
-        }
-    };
     // s = Σ_{c' ≥ c} S_c', and weighted accumulates it for c ≥ 1: Σ c·S_c.
     let (mut s, mut weighted, mut t) = (
         Projective::<P>::ZERO,
@@ -296,11 +289,11 @@ fn reduce<P: SWCurveConfig<BaseField: Arith>>(sums: &[Pt<P::BaseField>]) -> Proj
         Projective::<P>::ZERO,
     );
     for c in (0..lanes).rev() {
-        s += projective(&running[c]);
+        s += running[c].to_projective::<P>();
         if c > 0 {
             weighted += s;
         }
-        t += projective(&total[c]);
+        t += total[c].to_projective::<P>();
     }
     weighted.mul_bigint([len as u64]) + s + t
 }
@@ -308,18 +301,11 @@ fn reduce<P: SWCurveConfig<BaseField: Arith>>(sums: &[Pt<P::BaseField>]) -> Proj
 #[cfg(test)]
 mod tests {
     use ark_bn254::{g1, g2};
-    use ark_ec::{short_weierstrass::SWCurveConfig, AffineRepr, CurveGroup};
+    use ark_ec::CurveGroup;
     use ark_std::UniformRand;
     use rand::SeedableRng;
 
     use super::*;
-
-    fn pt<P: SWCurveConfig>(p: Projective<P>) -> Pt<P::BaseField> {
-        match p.into_affine().xy() {
-            None => Pt::INFINITY,
-            Some((x, y)) => Pt { x, y },
-        }
-    }
 
     /// Σ b·B_b the slow way.
     fn naive<P: SWCurveConfig>(sums: &[Projective<P>]) -> Projective<P> {
@@ -329,8 +315,8 @@ mod tests {
             .sum()
     }
 
-    fn check<P: SWCurveConfig<BaseField: Arith>>(sums: &[Projective<P>], what: &str) {
-        let pts: Vec<_> = sums.iter().map(|p| pt(*p)).collect();
+    fn check<P: crate::Curve>(sums: &[Projective<P>], what: &str) {
+        let pts: Vec<_> = sums.iter().map(|p| crate::pt(&p.into_affine())).collect();
         assert_eq!(
             reduce::<P>(&pts),
             naive(sums),
@@ -339,7 +325,7 @@ mod tests {
         );
     }
 
-    fn cases<P: SWCurveConfig<BaseField: Arith>>() {
+    fn cases<P: crate::Curve>() {
         let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(5);
         let p = Projective::<P>::rand(&mut rng);
         // Lane counts below, at and around LANES, and lengths that do not divide evenly.

@@ -6,10 +6,7 @@
 //! threads whatever the window count). The price is memory: one more copy of the (GLV)
 //! bases per window beyond the first, built once per key by c doublings per base and row.
 
-use ark_ec::{
-    short_weierstrass::{Affine, Projective},
-    CurveGroup,
-};
+use ark_ec::{short_weierstrass::Projective, CurveGroup};
 use ark_ff::AdditiveGroup;
 use rayon::prelude::*;
 
@@ -40,11 +37,7 @@ pub(crate) fn build<P: Curve>(
             .par_iter()
             .step_by(step)
             .map(|l| {
-                let mut p = if l.0.is_infinity() {
-                    Projective::ZERO
-                } else {
-                    Projective::from(Affine::<P>::new_unchecked(l.0.x, l.0.y))
-                };
+                let mut p = l.0.to_projective::<P>();
                 for _ in 0..layout.c {
                     p.double_in_place();
                 }
