@@ -95,86 +95,39 @@ mod adx {
         std::is_x86_feature_detected!("bmi2") && std::is_x86_feature_detected!("adx")
     }
 
-    /// One row: t += a·b[off] into accumulators $t0..$t4 (low to high; $t4 is cleared
-    /// first), then t += m·p with m = t0·(−p⁻¹), which zeroes $t0.
+    /// t += src·rdx into accumulators $t0..$t4 (low to high), `src` four limbs in memory:
+    /// the low halves of the products on the ADOX chain, the high halves on the ADCX chain
+    /// (both flags clear on entry), both chains ending in $t4.
+    #[rustfmt::skip]
+    macro_rules! mul_add {
+        ($src:literal, $t0:literal, $t1:literal, $t2:literal, $t3:literal, $t4:literal) => {
+            concat!(
+                "mulx {hi}, {lo}, qword ptr [", $src, "]\n",
+                "adox {", $t0, "}, {lo}\n", "adcx {", $t1, "}, {hi}\n",
+                "mulx {hi}, {lo}, qword ptr [", $src, " + 8]\n",
+                "adox {", $t1, "}, {lo}\n", "adcx {", $t2, "}, {hi}\n",
+                "mulx {hi}, {lo}, qword ptr [", $src, " + 16]\n",
+                "adox {", $t2, "}, {lo}\n", "adcx {", $t3, "}, {hi}\n",
+                "mulx {hi}, {lo}, qword ptr [", $src, " + 24]\n",
+                "adox {", $t3, "}, {lo}\n", "adcx {", $t4, "}, {hi}\n",
+                "adox {", $t4, "}, {zero}\n",
+            )
+        };
+    }
+
+    /// One row: t += a·b[off] into accumulators $t0..$t4 ($t4 is cleared first), then
+    /// t += m·p with m = t0·(−p⁻¹), which zeroes $t0.
+    #[rustfmt::skip]
     macro_rules! row {
         ($off:literal, $t0:literal, $t1:literal, $t2:literal, $t3:literal, $t4:literal) => {
             concat!(
-                "xor {",
-                $t4,
-                ":e}, {",
-                $t4,
-                ":e}\n",
-                "mov rdx, qword ptr [{b} + ",
-                $off,
-                "]\n",
-                "mulx {hi}, {lo}, qword ptr [{a}]\n",
-                "adox {",
-                $t0,
-                "}, {lo}\n",
-                "adcx {",
-                $t1,
-                "}, {hi}\n",
-                "mulx {hi}, {lo}, qword ptr [{a} + 8]\n",
-                "adox {",
-                $t1,
-                "}, {lo}\n",
-                "adcx {",
-                $t2,
-                "}, {hi}\n",
-                "mulx {hi}, {lo}, qword ptr [{a} + 16]\n",
-                "adox {",
-                $t2,
-                "}, {lo}\n",
-                "adcx {",
-                $t3,
-                "}, {hi}\n",
-                "mulx {hi}, {lo}, qword ptr [{a} + 24]\n",
-                "adox {",
-                $t3,
-                "}, {lo}\n",
-                "adcx {",
-                $t4,
-                "}, {hi}\n",
-                "adox {",
-                $t4,
-                "}, {zero}\n",
-                "mov rdx, {",
-                $t0,
-                "}\n",
+                "xor {", $t4, ":e}, {", $t4, ":e}\n",
+                "mov rdx, qword ptr [{b} + ", $off, "]\n",
+                mul_add!("{a}", $t0, $t1, $t2, $t3, $t4),
+                "mov rdx, {", $t0, "}\n",
                 "imul rdx, qword ptr [{k} + 32]\n",
                 "xor {lo:e}, {lo:e}\n",
-                "mulx {hi}, {lo}, qword ptr [{k}]\n",
-                "adox {",
-                $t0,
-                "}, {lo}\n",
-                "adcx {",
-                $t1,
-                "}, {hi}\n",
-                "mulx {hi}, {lo}, qword ptr [{k} + 8]\n",
-                "adox {",
-                $t1,
-                "}, {lo}\n",
-                "adcx {",
-                $t2,
-                "}, {hi}\n",
-                "mulx {hi}, {lo}, qword ptr [{k} + 16]\n",
-                "adox {",
-                $t2,
-                "}, {lo}\n",
-                "adcx {",
-                $t3,
-                "}, {hi}\n",
-                "mulx {hi}, {lo}, qword ptr [{k} + 24]\n",
-                "adox {",
-                $t3,
-                "}, {lo}\n",
-                "adcx {",
-                $t4,
-                "}, {hi}\n",
-                "adox {",
-                $t4,
-                "}, {zero}\n",
+                mul_add!("{k}", $t0, $t1, $t2, $t3, $t4),
             )
         };
     }
